@@ -1,0 +1,5 @@
+//! Subcommands of the native `efiviz` tool; one module per command family.
+
+pub mod input;
+pub mod parse;
+pub mod simulate;

@@ -1,0 +1,8 @@
+//! efiviz-core: everything efiviz knows about EFI memory maps, with no browser dependency.
+//!
+//! Data flows one way: input text → [`parse`] → [`sim`] → layout → draw.
+
+pub mod model;
+
+#[cfg(feature = "cli")]
+pub mod cli;
