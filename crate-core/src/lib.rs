@@ -2,6 +2,7 @@
 //!
 //! Data flows one way: input text → [`parse`] → [`sim`] → layout → draw.
 
+pub mod draw;
 pub mod model;
 
 #[cfg(feature = "cli")]
