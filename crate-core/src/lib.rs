@@ -4,6 +4,7 @@
 
 pub mod draw;
 pub mod model;
+pub mod parse;
 
 #[cfg(feature = "cli")]
 pub mod cli;
