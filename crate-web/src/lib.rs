@@ -1,1 +1,14 @@
-//! placeholder
+//! The efiviz browser app. Thin by design: components render state, `state` holds the pure
+//! reducer, `canvas` adapts core's plotters drawing to an HTML canvas. All knowledge of
+//! memory maps lives in `efiviz-core`.
+
+mod canvas;
+mod components;
+pub mod state;
+
+pub use components::App;
+
+/// Mounts the app on the page's body.
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}

@@ -1,0 +1,33 @@
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::state::LoadedInput;
+
+#[derive(Properties, PartialEq)]
+pub struct SummaryProps {
+    pub loaded: Rc<LoadedInput>,
+}
+
+/// What was loaded: file name, detected format, number of descriptors and diagnostics.
+#[function_component(Summary)]
+pub fn summary(props: &SummaryProps) -> Html {
+    let parsed = &props.loaded.parsed;
+    let entries = parsed
+        .log
+        .map
+        .as_ref()
+        .map_or(0, |map| map.descriptors.len());
+    html! {
+        <dl class="summary">
+            <dt>{ "File" }</dt>
+            <dd id="file-name">{ &props.loaded.name }</dd>
+            <dt>{ "Detected format" }</dt>
+            <dd id="detected-format">{ parsed.report.format.to_string() }</dd>
+            <dt>{ "EFI memory map entries" }</dt>
+            <dd id="entry-count">{ entries }</dd>
+            <dt>{ "Parser notes" }</dt>
+            <dd id="diagnostic-count">{ parsed.report.diagnostics.len() }</dd>
+        </dl>
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    efiviz_web::start();
+}
