@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use efiviz_core::cli;
 
 #[derive(Parser)]
-#[command(name = "efiviz", version, about = "Parse, simulate and draw EFI memory maps the way x86 Linux boots them")]
+#[command(
+    name = "efiviz",
+    version,
+    about = "Parse, simulate and draw EFI memory maps the way x86 Linux boots them"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
