@@ -5,7 +5,20 @@
 //! recogniser per family (kernel EFI lines, e820, UEFI shell, sysfs runtime-map). Binary
 //! descriptor arrays and efiviz JSON have their own readers. Nothing here panics on bad input.
 
+pub mod binary;
+mod blocks;
+mod detect;
+mod dmesg_efi;
+mod e820;
+pub mod json;
+mod kernel_misc;
+pub mod print;
 mod report;
+mod runtime_map;
+mod scan;
+mod text;
+mod uefi_shell;
+mod wrappers;
 
 use std::fmt;
 use std::str::FromStr;
@@ -83,13 +96,26 @@ pub struct Parsed {
     pub report: Report,
 }
 
+impl Parsed {
+    /// True when the input held a boot map or a runtime map.
+    pub fn found_map(&self) -> bool {
+        self.log.map.is_some() || self.log.runtime_map.is_some()
+    }
+}
+
 /// Parses any supported input. `format` forces a format; `None` detects it.
 /// Never panics; runs in time linear in the input.
 pub fn parse(input: &[u8], format: Option<Format>) -> Parsed {
-    let format = format.unwrap_or(Format::Dmesg);
-    let _ = input;
-    Parsed {
-        log: BootLog::default(),
-        report: Report::new(format),
-    }
+    let (log, report) = match format.unwrap_or_else(|| detect::detect(input)) {
+        Format::Binary => binary::parse(input, None),
+        Format::Json => json::parse(input),
+        Format::Dmesg | Format::UefiShell | Format::RuntimeMap => text::parse(input, format),
+    };
+    Parsed { log, report }
+}
+
+/// Parses a raw descriptor array with a known stride (`None` detects it).
+pub fn parse_binary(input: &[u8], desc_size: Option<u32>) -> Parsed {
+    let (log, report) = binary::parse(input, desc_size);
+    Parsed { log, report }
 }

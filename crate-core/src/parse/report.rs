@@ -163,6 +163,16 @@ impl Report {
         });
     }
 
+    /// False once [`MAX_INFO`] Info lines are listed: callers can skip building their text.
+    pub fn wants_info(&self) -> bool {
+        self.listed_info < MAX_INFO
+    }
+
+    /// Counts an Info line without listing it.
+    pub fn count_unlisted_info(&mut self) {
+        self.unlisted_info += 1;
+    }
+
     pub fn count(&self, severity: Severity) -> usize {
         self.diagnostics
             .iter()

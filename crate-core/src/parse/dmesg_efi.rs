@@ -1,0 +1,255 @@
+//! Kernel EFI memory-map lines of every generation: `memNN: type=…, attr=…` (exclusive end),
+//! bracket layouts with any type padding and any number of flag columns, `attr=0x…` and
+//! `type=N` fallbacks, `(invalid)` entries, and `efi: memattr:` lines.
+
+use super::scan::{take_dec, take_hex, take_hex64};
+use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemattrEntry, MemoryType};
+
+/// One `memNN:` line, read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemLine {
+    pub index: usize,
+    pub desc: Descriptor,
+    /// Printed with `(invalid)` instead of `(NMB)`.
+    pub invalid: bool,
+    /// Things that were odd but did not stop the line from being used.
+    pub warnings: Vec<String>,
+}
+
+/// Long (3.19–5.8) and current type names, and a few spellings seen in hand-written mail.
+const TYPE_SYNONYMS: [(&str, u32); 14] = [
+    ("Conventional Memory", 7),
+    ("Boot Services Code", 3),
+    ("Boot Services Data", 4),
+    ("Runtime Services Code", 5),
+    ("Runtime Services Data", 6),
+    ("ACPI Reclaim Memory", 9),
+    ("ACPI Memory NVS", 10),
+    ("ACPI NVS", 10),
+    ("Memory Mapped I/O", 11),
+    ("MMIO Port Space", 12),
+    ("Memory Mapped I/O Port Space", 12),
+    ("Unusable Memory", 8),
+    ("Persistent Memory", 14),
+    ("Unaccepted Memory", 15),
+];
+
+/// The type from a bracket's first field: a short or long name, or `type=N`.
+pub fn type_from_name(name: &str) -> Option<MemoryType> {
+    let name = name.trim();
+    if let Some(num) = name.strip_prefix("type=") {
+        return num.trim().parse().ok().map(MemoryType);
+    }
+    if let Some(ty) = MemoryType::from_short_name(name) {
+        return Some(ty);
+    }
+    (0..16)
+        .map(MemoryType)
+        .find(|ty| {
+            ty.short_name()
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .or_else(|| {
+            TYPE_SYNONYMS
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|&(_, t)| MemoryType(t))
+        })
+}
+
+/// An attribute column token (`RUN`, `WB`, …, and the 4.3-era `RT`) as its bit.
+pub fn attr_token(token: &str) -> Option<u64> {
+    if token == "RT" {
+        return Some(Attributes::RUNTIME);
+    }
+    Attributes::COLUMNS
+        .iter()
+        .find(|(_, name, _)| *name == token)
+        .map(|&(bit, _, _)| bit)
+}
+
+/// Reads `[<type>|<flags…>]` (or `[<type>|attr=0x…]`) at the start of `s`; returns the rest.
+pub fn parse_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String> {
+    let body = s
+        .strip_prefix('[')
+        .ok_or("expected `[` before the type name")?;
+    let close = body
+        .find(']')
+        .ok_or("the type/attribute bracket is not closed with `]`")?;
+    let mut fields = body[..close].split('|');
+    let name = fields.next().unwrap_or_default();
+    let ty = type_from_name(name)
+        .ok_or_else(|| format!("unknown memory type name `{}`", name.trim()))?;
+    let mut attr = 0u64;
+    for field in fields {
+        let token = field.trim();
+        if token.is_empty() {
+            continue;
+        }
+        if let Some(raw) = token.strip_prefix("attr=") {
+            let (value, rest) =
+                take_hex64(raw).ok_or_else(|| format!("bad raw attribute `{token}`"))?;
+            if !rest.is_empty() {
+                return Err(format!("bad raw attribute `{token}`"));
+            }
+            attr |= value;
+        } else {
+            attr |=
+                attr_token(token).ok_or_else(|| format!("unknown attribute token `{token}`"))?;
+        }
+    }
+    Ok((ty, Attributes(attr), &body[close + 1..]))
+}
+
+/// Parses the text after `memNN:` … given `s` starting at `mem`. Returns `Ok(None)` when `s`
+/// is not a memory-map entry at all (e.g. `memblock_reserve:`).
+pub fn parse_mem_line(s: &str) -> Option<Result<MemLine, String>> {
+    let after = s.strip_prefix("mem")?;
+    let (index, rest) = take_dec(after)?;
+    let rest = rest.strip_prefix(':')?;
+    let index = usize::try_from(index).ok()?;
+    Some(
+        parse_entry(rest.trim_start()).map(|(desc, invalid, warnings)| MemLine {
+            index,
+            desc,
+            invalid,
+            warnings,
+        }),
+    )
+}
+
+type Entry = (Descriptor, bool, Vec<String>);
+
+fn parse_entry(s: &str) -> Result<Entry, String> {
+    let (ty, attr, rest) = if let Some(numeric) = s.strip_prefix("type=") {
+        parse_numeric_typeattr(numeric)?
+    } else if s.starts_with('[') {
+        parse_typeattr(s)?
+    } else {
+        return Err(
+            "expected `type=N, attr=0x…,` or a `[type|flags]` bracket after `memNN:`".into(),
+        );
+    };
+    let rest = rest.trim_start();
+    let rest = rest
+        .strip_prefix("range=[")
+        .ok_or("expected `range=[0x…-0x…]` after the type and attributes")?;
+    let (start, rest) = take_hex(rest).ok_or("expected a hex start address in range=[…]")?;
+    let rest = rest
+        .strip_prefix('-')
+        .ok_or("expected `-` between start and end")?;
+    let (end, rest) = take_hex(rest).ok_or("expected a hex end address in range=[…]")?;
+    let (inclusive, rest) = match rest.as_bytes().first() {
+        Some(b']') => (true, &rest[1..]),
+        Some(b')') => (false, &rest[1..]),
+        _ => return Err("range=[…] must end with `]` (inclusive) or `)` (exclusive)".into()),
+    };
+    let phys = u64::try_from(start).map_err(|_| "start address wider than 64 bits".to_owned())?;
+    let (size_field, invalid, mut warnings) = parse_tail(rest.trim_start());
+    let num_pages = pages(start, end, inclusive, invalid)?;
+    let desc = Descriptor {
+        ty,
+        phys,
+        num_pages,
+        virt: 0,
+        attr,
+    };
+    if let Some(mb) = size_field {
+        if mb != num_pages >> 8 {
+            warnings.push(format!(
+                "printed size {mb}MB does not match the range ({}MB)",
+                num_pages >> 8
+            ));
+        }
+    }
+    Ok((desc, invalid, warnings))
+}
+
+/// `7, attr=0xf, ` of the old numeric layout.
+fn parse_numeric_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String> {
+    let (ty, rest) = take_dec(s).ok_or("expected a decimal type after `type=`")?;
+    let ty = u32::try_from(ty).map_err(|_| "type number wider than 32 bits".to_owned())?;
+    let rest = rest
+        .strip_prefix(',')
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix("attr="))
+        .ok_or("expected `, attr=0x…` after the type")?;
+    let (attr, rest) = take_hex64(rest).ok_or("expected a hex attribute after `attr=`")?;
+    let rest = rest
+        .strip_prefix(',')
+        .ok_or("expected `,` after the attribute")?;
+    Ok((MemoryType(ty), Attributes(attr), rest))
+}
+
+/// The text after the range: `(NMB)`, `(invalid)`, nothing, or hand-written notes.
+fn parse_tail(s: &str) -> (Option<u64>, bool, Vec<String>) {
+    let mut warnings = Vec::new();
+    if let Some(rest) = s.strip_prefix("(invalid)") {
+        if !rest.trim().is_empty() {
+            warnings.push(format!("ignored trailing text `{}`", rest.trim()));
+        }
+        return (None, true, warnings);
+    }
+    let mut size = None;
+    let mut rest = s;
+    if let Some(body) = s.strip_prefix('(') {
+        if let Some((mb, after)) = take_dec(body) {
+            if let Some(after) = after.strip_prefix("MB)") {
+                size = Some(mb);
+                rest = after.trim_start();
+            }
+        }
+    }
+    if rest.is_empty() && size.is_none() {
+        warnings.push("no `(NMB)` size after the range (hand-shortened line?)".into());
+    } else if !rest.is_empty() {
+        warnings.push(format!("ignored trailing text `{rest}`"));
+    }
+    (size, false, warnings)
+}
+
+/// Page count from the printed range. Invalid entries print a zero end for empty ranges and may
+/// print ends beyond 2^64, which is why the arithmetic is 128-bit.
+fn pages(start: u128, end: u128, inclusive: bool, invalid: bool) -> Result<u64, String> {
+    let end_excl = if inclusive { end + 1 } else { end };
+    if end_excl <= start {
+        if invalid || end_excl == start {
+            return Ok(0);
+        }
+        return Err(format!(
+            "range end 0x{end:x} is below its start 0x{start:x}"
+        ));
+    }
+    let size = end_excl - start;
+    if size % u128::from(EFI_PAGE_SIZE) != 0 {
+        return Err(format!(
+            "range size 0x{size:x} is not a whole number of 4 KiB pages"
+        ));
+    }
+    u64::try_from(size / u128::from(EFI_PAGE_SIZE))
+        .map_err(|_| "page count wider than 64 bits".to_owned())
+}
+
+/// `  0x%012llx-0x%012llx [<typeattr>]` of `efi: memattr:` (and the arm64 map layout), end inclusive.
+pub fn parse_range_typeattr(s: &str) -> Result<(MemattrEntry, &str), String> {
+    let (start, rest) =
+        take_hex64(s.trim_start()).ok_or("expected `0x<start>-0x<end> [type|flags]`")?;
+    let rest = rest
+        .strip_prefix('-')
+        .ok_or("expected `-` between start and end")?;
+    let (last, rest) = take_hex64(rest).ok_or("expected a hex end address")?;
+    let (ty, attr, rest) = parse_typeattr(rest.trim_start())?;
+    if last < start {
+        return Err("end below start".into());
+    }
+    let end = last.checked_add(1).ok_or("range ends at 2^64")?;
+    Ok((
+        MemattrEntry {
+            start,
+            end,
+            ty,
+            attr,
+        },
+        rest,
+    ))
+}

@@ -1,0 +1,194 @@
+//! The other kernel lines a map needs around it: firmware banner, config tables, command line,
+//! ESRT, memblock=debug events, and the boot-services/`Memory:` totals.
+
+use super::scan::{inclusive_range, take_dec, take_hex64};
+use crate::model::{ConfigTable, FirmwareInfo, MemblockEvent};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MiscLine {
+    /// `Linux version …`: a boot log starts here.
+    BootStart,
+    Firmware(FirmwareInfo),
+    ConfigTables(Vec<ConfigTable>),
+    Cmdline(String),
+    Esrt(u64, u64),
+    BootServicesFreed(u64),
+    MemoryAvailable(u64, u64),
+    Memblock(MemblockEvent),
+    /// A line understood but not stored; the text says what it is.
+    Context(&'static str),
+}
+
+/// Lines recognised as belonging to the memory story but carrying nothing the model stores.
+const CONTEXT: [(&str, &str); 10] = [
+    (
+        "Kernel-defined memdesc doesn't match",
+        "old kernels' descriptor-size warning",
+    ),
+    (
+        "efi: Remove mem",
+        "EFI MMIO range removed from e820 (the e820 remove line follows)",
+    ),
+    ("efi: Not removing mem", "EFI MMIO range kept in e820"),
+    ("efi: Processing EFI memory map", "map header"),
+    (
+        "extended physical RAM map:",
+        "header of the setup_data view of e820",
+    ),
+    (
+        "modified physical RAM map:",
+        "header of the modified e820 view",
+    ),
+    (
+        "user-defined physical RAM map:",
+        "header of the user-defined e820 view",
+    ),
+    ("e820: last_pfn", "e820 page-frame limit"),
+    ("efi: Memory:", "mirrored memory summary"),
+    ("MEMBLOCK configuration:", "memblock dump header"),
+];
+
+/// `None` when the line is none of these.
+pub fn parse(line: &str) -> Option<Result<MiscLine, String>> {
+    if line.starts_with("Linux version ") {
+        return Some(Ok(MiscLine::BootStart));
+    }
+    if let Some(cmd) = line
+        .strip_prefix("Command line:")
+        .or_else(|| line.strip_prefix("Kernel command line:"))
+    {
+        return Some(Ok(MiscLine::Cmdline(cmd.trim().to_owned())));
+    }
+    if let Some(rest) = line.strip_prefix("esrt: Reserving ESRT space from ") {
+        return Some(parse_esrt(rest));
+    }
+    if let Some(rest) = line.strip_prefix("efi: Freeing EFI boot services memory: ") {
+        return Some(
+            take_dec(rest.trim())
+                .filter(|(_, unit)| *unit == "K")
+                .map(|(k, _)| MiscLine::BootServicesFreed(k))
+                .ok_or_else(|| {
+                    "expected `<N>K` after `Freeing EFI boot services memory:`".to_owned()
+                }),
+        );
+    }
+    if let Some(rest) = line.strip_prefix("Memory: ") {
+        return Some(parse_available(rest));
+    }
+    if let Some(rest) = banner(line) {
+        return Some(parse_banner(rest));
+    }
+    if line.contains("memblock") {
+        if let Some(result) = parse_memblock(line) {
+            return Some(result);
+        }
+    }
+    if let Some(&(_, what)) = CONTEXT.iter().find(|(p, _)| line.starts_with(p)) {
+        return Some(Ok(MiscLine::Context(what)));
+    }
+    let tables = line
+        .strip_prefix("efi:")
+        .or_else(|| line.strip_prefix("EFI:"))
+        .unwrap_or(line);
+    config_tables(tables).map(|t| Ok(MiscLine::ConfigTables(t)))
+}
+
+fn banner(line: &str) -> Option<&str> {
+    let body = line
+        .strip_prefix("efi: ")
+        .or_else(|| line.strip_prefix("EFI: "))
+        .unwrap_or(line);
+    body.strip_prefix("EFI v")
+}
+
+/// `2.70 by American Megatrends`.
+fn parse_banner(s: &str) -> Result<MiscLine, String> {
+    let (revision, vendor) = s
+        .split_once(" by ")
+        .ok_or("expected `EFI v<major>.<minor> by <vendor>`")?;
+    let (major, minor) = revision
+        .split_once('.')
+        .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
+        .ok_or_else(|| format!("bad firmware revision `{revision}`"))?;
+    Ok(MiscLine::Firmware(FirmwareInfo {
+        vendor: vendor.trim().to_owned(),
+        major,
+        minor,
+        revision: revision.to_owned(),
+    }))
+}
+
+fn parse_esrt(s: &str) -> Result<MiscLine, String> {
+    let err = "expected `0x<start> to 0x<end>.`";
+    let (start, rest) = take_hex64(s).ok_or(err)?;
+    let rest = rest.strip_prefix(" to ").ok_or(err)?;
+    let (end, _) = take_hex64(rest).ok_or(err)?;
+    Ok(MiscLine::Esrt(start, end))
+}
+
+/// `851792K/1041972K available (…)`.
+fn parse_available(s: &str) -> Result<MiscLine, String> {
+    let err = "expected `Memory: <avail>K/<total>K available`";
+    let (avail, rest) = take_dec(s).ok_or(err)?;
+    let rest = rest.strip_prefix("K/").ok_or(err)?;
+    let (total, rest) = take_dec(rest).ok_or(err)?;
+    if !rest.starts_with("K available") {
+        return Err(err.into());
+    }
+    Ok(MiscLine::MemoryAvailable(avail, total))
+}
+
+/// `memblock_reserve: [0xS-0xE] caller` and the other `memblock…: [range]` forms.
+/// `None` for memblock lines without a range (`memblock_alloc_try_nid: N bytes …`).
+fn parse_memblock(line: &str) -> Option<Result<MiscLine, String>> {
+    let (op, rest) = line.split_once(": ")?;
+    if !op.contains("memblock") || op.contains(' ') {
+        return None;
+    }
+    if !rest.starts_with('[') {
+        return Some(Ok(MiscLine::Context("memblock allocation request")));
+    }
+    let parsed = inclusive_range(&rest[1..]).and_then(|(start, end, tail)| {
+        let caller = tail.strip_prefix(']')?.trim();
+        Some(MemblockEvent {
+            op: op.to_owned(),
+            start,
+            end,
+            caller: caller.to_owned(),
+        })
+    });
+    Some(
+        parsed
+            .map(MiscLine::Memblock)
+            .ok_or_else(|| format!("expected `{op}: [0x<start>-0x<end>] <caller>`")),
+    )
+}
+
+/// `ACPI=0x…  ACPI 2.0=0x…  SMBIOS=0x… ` in any spacing; names may contain spaces, so the
+/// line is split on `=0x`. `None` unless the whole line is such items.
+pub fn config_tables(s: &str) -> Option<Vec<ConfigTable>> {
+    let mut tables = Vec::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let eq = rest.find("=0x")?;
+        let name = rest[..eq].trim();
+        let plausible = (1..=24).contains(&name.len())
+            && name.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '.' | '_' | '-'));
+        if !plausible {
+            return None;
+        }
+        let (addr, after) = take_hex64(&rest[eq + 1..])?;
+        if !(after.is_empty() || after.starts_with(' ')) {
+            return None;
+        }
+        tables.push(ConfigTable {
+            name: name.to_owned(),
+            addr,
+        });
+        rest = after.trim_start();
+    }
+    (!tables.is_empty()).then_some(tables)
+}

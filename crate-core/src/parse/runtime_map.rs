@@ -1,0 +1,131 @@
+//! `/sys/firmware/efi/runtime-map` as people share it: `grep . /sys/firmware/efi/runtime-map/*/*`
+//! (`…/runtime-map/3/phys_addr:0x…`, in the shell's lexical order), or one `RTMAP idx type phys
+//! virt pages attr` line per entry (the truth logs' dump).
+
+use std::collections::BTreeMap;
+
+use super::scan::number64;
+use crate::model::{Attributes, Descriptor, MemoryType};
+
+/// One sysfs file value or a whole RTMAP line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RtLine {
+    Field {
+        index: usize,
+        field: Field,
+        value: u64,
+    },
+    Whole {
+        index: usize,
+        desc: Descriptor,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Field {
+    Type,
+    Phys,
+    Virt,
+    Pages,
+    Attr,
+}
+
+/// `None` when the line is neither form.
+pub fn parse(line: &str) -> Option<Result<RtLine, String>> {
+    if let Some(rest) = line.strip_prefix("RTMAP ") {
+        return Some(parse_rtmap(rest));
+    }
+    let at = line.find("runtime-map/")?;
+    let rest = &line[at + "runtime-map/".len()..];
+    Some(parse_sysfs(rest))
+}
+
+fn parse_sysfs(s: &str) -> Result<RtLine, String> {
+    let err = || format!("expected `runtime-map/<N>/<field>:<value>`, got `{s}`");
+    let (index, rest) = s.split_once('/').ok_or_else(err)?;
+    let index = index.parse().map_err(|_| err())?;
+    let (name, value) = rest.split_once(':').ok_or_else(err)?;
+    let field = match name {
+        "type" => Field::Type,
+        "phys_addr" => Field::Phys,
+        "virt_addr" => Field::Virt,
+        "num_pages" => Field::Pages,
+        "attribute" => Field::Attr,
+        other => return Err(format!("unknown runtime-map field `{other}`")),
+    };
+    let value =
+        number64(value).ok_or_else(|| format!("bad number `{}` for {name}", value.trim()))?;
+    Ok(RtLine::Field {
+        index,
+        field,
+        value,
+    })
+}
+
+fn parse_rtmap(s: &str) -> Result<RtLine, String> {
+    let nums: Vec<Option<u64>> = s.split_ascii_whitespace().map(number64).collect();
+    let [
+        Some(index),
+        Some(ty),
+        Some(phys),
+        Some(virt),
+        Some(num_pages),
+        Some(attr),
+    ] = nums[..]
+    else {
+        return Err("expected `RTMAP <idx> <type> <phys> <virt> <pages> <attr>`".into());
+    };
+    let ty = u32::try_from(ty).map_err(|_| "type wider than 32 bits".to_owned())?;
+    let index = usize::try_from(index).map_err(|_| "index too large".to_owned())?;
+    Ok(RtLine::Whole {
+        index,
+        desc: Descriptor {
+            ty: MemoryType(ty),
+            phys,
+            num_pages,
+            virt,
+            attr: Attributes(attr),
+        },
+    })
+}
+
+/// Gathers sysfs fields per entry directory; the shell lists `10` before `2`, so entries are
+/// ordered by their number at the end.
+#[derive(Default)]
+pub struct SysfsCollector {
+    entries: BTreeMap<usize, (BTreeMap<Field, u64>, usize)>,
+}
+
+impl SysfsCollector {
+    pub fn add(&mut self, index: usize, field: Field, value: u64, line: usize) {
+        let entry = self
+            .entries
+            .entry(index)
+            .or_insert_with(|| (BTreeMap::new(), line));
+        entry.0.insert(field, value);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The descriptors in index order, and for each incomplete entry its first line and index.
+    pub fn finish(self) -> (Vec<Descriptor>, Vec<(usize, usize)>) {
+        let mut descs = Vec::new();
+        let mut incomplete = Vec::new();
+        for (index, (fields, line)) in self.entries {
+            let get = |f| fields.get(&f).copied();
+            match (get(Field::Type), get(Field::Phys), get(Field::Pages)) {
+                (Some(ty), Some(phys), Some(num_pages)) => descs.push(Descriptor {
+                    ty: MemoryType(u32::try_from(ty).unwrap_or(u32::MAX)),
+                    phys,
+                    num_pages,
+                    virt: get(Field::Virt).unwrap_or(0),
+                    attr: Attributes(get(Field::Attr).unwrap_or(0)),
+                }),
+                _ => incomplete.push((line, index)),
+            }
+        }
+        (descs, incomplete)
+    }
+}

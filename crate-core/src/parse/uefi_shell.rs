@@ -1,0 +1,177 @@
+//! Firmware-side text: UEFI shell `memmap` rows (EDK2 v2, OpenShell, EFI Shell 1.x) with their
+//! header and summary, and the two-line `[#NN] Type: Efi…  Attr: …` / `Phys: a-b` tutorial dump.
+
+use super::scan::{take_dec, take_hex64};
+use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemoryType};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShellLine {
+    /// A `memmap` row: the descriptor, plus a warning when the pages column disagrees with the range.
+    Row(Descriptor, Option<String>),
+    /// Header, summary, totals, separator: understood, nothing to store.
+    Chrome,
+    /// `[#NN] Type: …  Attr: …`, waiting for its `Phys:` line.
+    TutorialHead {
+        index: usize,
+        ty: MemoryType,
+        attr: Attributes,
+    },
+    /// `Phys: a-b` (inclusive), as exclusive (start, end).
+    TutorialPhys(u64, u64),
+}
+
+/// Shell names, lowercased (EFI Shell 1.x prints lower/mixed case).
+const SHELL_TYPES: [(&str, u32); 18] = [
+    ("reserved", 0),
+    ("loadercode", 1),
+    ("loaderdata", 2),
+    ("bs_code", 3),
+    ("bs_data", 4),
+    ("rt_code", 5),
+    ("rt_data", 6),
+    ("available", 7),
+    ("unusable", 8),
+    ("acpi_recl", 9),
+    ("acpi_nvs", 10),
+    ("mmio", 11),
+    ("memmapio", 11),
+    ("mmio_port", 12),
+    ("memportio", 12),
+    ("palcode", 13),
+    ("persistent", 14),
+    ("unaccepted", 15),
+];
+
+/// `EFI_MEMORY_TYPE` enumerator names as UEFI programs print them.
+const EFI_TYPES: [&str; 16] = [
+    "EfiReservedMemoryType",
+    "EfiLoaderCode",
+    "EfiLoaderData",
+    "EfiBootServicesCode",
+    "EfiBootServicesData",
+    "EfiRuntimeServicesCode",
+    "EfiRuntimeServicesData",
+    "EfiConventionalMemory",
+    "EfiUnusableMemory",
+    "EfiACPIReclaimMemory",
+    "EfiACPIMemoryNVS",
+    "EfiMemoryMappedIO",
+    "EfiMemoryMappedIOPortSpace",
+    "EfiPalCode",
+    "EfiPersistentMemory",
+    "EfiUnacceptedMemoryType",
+];
+
+/// Cheap test: first word, spaces, 16 hex digits and `-`; `None` when not a shell line.
+pub fn parse(line: &str) -> Option<Result<ShellLine, String>> {
+    if let Some(rest) = line.strip_prefix("[#") {
+        return Some(parse_tutorial_head(rest));
+    }
+    if let Some(rest) = line.strip_prefix("Phys:") {
+        return Some(
+            parse_phys(rest.trim())
+                .map(|(s, e)| ShellLine::TutorialPhys(s, e))
+                .ok_or_else(|| "expected `Phys: <start>-<end>` in hex".to_owned()),
+        );
+    }
+    if is_chrome(line) {
+        return Some(Ok(ShellLine::Chrome));
+    }
+    let space = line.find(' ')?;
+    let rest = line[space..].trim_start();
+    let looks_like_row = rest.len() > 17
+        && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
+        && rest.as_bytes()[16] == b'-';
+    looks_like_row.then(|| parse_row(&line[..space], rest))
+}
+
+fn is_chrome(line: &str) -> bool {
+    line.starts_with("Type       Start")
+        || line.starts_with("Total Memory:")
+        || (line.starts_with("---") && line.bytes().all(|b| b == b'-'))
+        || (line.ends_with("Bytes)") && line.contains(" Pages ("))
+}
+
+fn parse_row(name: &str, rest: &str) -> Result<ShellLine, String> {
+    let lower = name.to_ascii_lowercase();
+    let ty = SHELL_TYPES
+        .iter()
+        .find(|(n, _)| *n == lower)
+        .map(|&(_, t)| MemoryType(t))
+        .or_else(|| {
+            take_hex64(name)
+                .filter(|(_, r)| r.is_empty())
+                .and_then(|(v, _)| u32::try_from(v).ok())
+                .map(MemoryType)
+        })
+        .ok_or_else(|| format!("unknown UEFI shell memory type `{name}`"))?;
+    let mut fields = rest.split_ascii_whitespace();
+    let (start, end) = fields
+        .next()
+        .and_then(parse_phys)
+        .ok_or("expected `<start>-<end>` in 16-digit hex")?;
+    let pages = fields
+        .next()
+        .and_then(|f| take_hex64(f).filter(|(_, r)| r.is_empty()))
+        .map(|(v, _)| v);
+    let attr = fields
+        .next()
+        .and_then(|f| take_hex64(f).filter(|(_, r)| r.is_empty()))
+        .map(|(v, _)| v);
+    let (Some(num_pages), Some(attr)) = (pages, attr) else {
+        return Err("expected `<pages> <attributes>` in hex after the range".into());
+    };
+    let from_range = (end - start) / EFI_PAGE_SIZE;
+    let warning = (from_range != num_pages).then(|| {
+        format!("the # Pages column (0x{num_pages:x}) disagrees with the range (0x{from_range:x} pages); the column is used")
+    });
+    Ok(ShellLine::Row(
+        Descriptor {
+            ty,
+            phys: start,
+            num_pages,
+            virt: 0,
+            attr: Attributes(attr),
+        },
+        warning,
+    ))
+}
+
+/// `0000000000001000-000000000009FFFF`, inclusive end, as exclusive (start, end).
+fn parse_phys(s: &str) -> Option<(u64, u64)> {
+    let (start, rest) = take_hex64(s)?;
+    let (last, rest) = take_hex64(rest.strip_prefix('-')?)?;
+    if !rest.is_empty() || last < start {
+        return None;
+    }
+    Some((start, last.checked_add(1)?))
+}
+
+/// `00] Type: EfiConventionalMemory  Attr:  UC WC WT WB RUNTIME`.
+fn parse_tutorial_head(s: &str) -> Result<ShellLine, String> {
+    let err = "expected `[#NN] Type: Efi…  Attr: …`";
+    let (index, rest) = take_dec(s).ok_or(err)?;
+    let rest = rest.strip_prefix("] Type:").ok_or(err)?;
+    let (name, attrs) = rest.split_once("Attr:").ok_or(err)?;
+    let name = name.trim();
+    let ty = EFI_TYPES
+        .iter()
+        .position(|n| *n == name)
+        .ok_or_else(|| format!("unknown EFI memory type `{name}`"))?;
+    let mut attr = 0;
+    for token in attrs.split_ascii_whitespace() {
+        attr |= match token {
+            "RUNTIME" => Attributes::RUNTIME,
+            "MORE_RELIABLE" => Attributes::MORE_RELIABLE,
+            "CPU_CRYPTO" => Attributes::CPU_CRYPTO,
+            "HOT_PLUGGABLE" => Attributes::HOT_PLUGGABLE,
+            other => super::dmesg_efi::attr_token(other)
+                .ok_or_else(|| format!("unknown attribute `{other}`"))?,
+        };
+    }
+    Ok(ShellLine::TutorialHead {
+        index: usize::try_from(index).map_err(|_| err.to_owned())?,
+        ty: MemoryType(ty as u32),
+        attr: Attributes(attr),
+    })
+}

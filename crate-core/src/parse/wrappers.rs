@@ -1,0 +1,285 @@
+//! Removing what people and tools wrap around log lines: quoted-printable, mail quotes,
+//! JSON string quoting, BBCode, syslog/journal prefixes, dmesg timestamps, log levels.
+
+use std::borrow::Cow;
+
+/// Which wrapper kinds were seen, as bits, so the report can name them once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Seen(u16);
+
+impl Seen {
+    pub const QUOTED_PRINTABLE: u16 = 1;
+    pub const MAIL_QUOTE: u16 = 1 << 1;
+    pub const JSON_STRING: u16 = 1 << 2;
+    pub const BBCODE: u16 = 1 << 3;
+    pub const SYSLOG: u16 = 1 << 4;
+    pub const TIMESTAMP: u16 = 1 << 5;
+    pub const LOG_LEVEL: u16 = 1 << 6;
+    pub const CRLF: u16 = 1 << 7;
+    pub const PADDING: u16 = 1 << 8;
+
+    const NAMES: [(u16, &'static str); 9] = [
+        (Self::QUOTED_PRINTABLE, "quoted-printable"),
+        (Self::MAIL_QUOTE, "mail-quote"),
+        (Self::JSON_STRING, "json-string"),
+        (Self::BBCODE, "bbcode"),
+        (Self::SYSLOG, "syslog-prefix"),
+        (Self::TIMESTAMP, "dmesg-timestamp"),
+        (Self::LOG_LEVEL, "log-level"),
+        (Self::CRLF, "crlf"),
+        (Self::PADDING, "trailing-padding"),
+    ];
+
+    pub fn add(&mut self, bit: u16) {
+        self.0 |= bit;
+    }
+
+    pub fn names(self) -> Vec<String> {
+        Self::NAMES
+            .iter()
+            .filter(|(bit, _)| self.0 & bit != 0)
+            .map(|(_, name)| (*name).to_owned())
+            .collect()
+    }
+}
+
+/// True when the text looks like a quoted-printable mail body: `=3D` escapes or several
+/// soft line breaks (`=` at the end of a line of at most 76 columns).
+pub fn looks_quoted_printable(input: &[u8]) -> bool {
+    let sample = &input[..input.len().min(1 << 20)];
+    if memchr::memmem::find(sample, b"=3D").is_some() {
+        return true;
+    }
+    let soft_breaks = sample
+        .split(|&b| b == b'\n')
+        .filter(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            line.len() <= 76 && line.len() > 1 && line.ends_with(b"=") && !line.ends_with(b"==")
+        })
+        .count();
+    soft_breaks >= 3
+}
+
+/// Decodes quoted-printable. Returns the bytes and, for each decoded line, the 1-based
+/// number of the physical line it started on (soft breaks join physical lines).
+pub fn decode_quoted_printable(input: &[u8]) -> (Vec<u8>, Vec<usize>) {
+    let mut out = Vec::with_capacity(input.len());
+    let mut starts = vec![1];
+    let mut physical = 1;
+    let mut i = 0;
+    while i < input.len() {
+        let b = input[i];
+        if b == b'=' {
+            let next = input.get(i + 1).copied();
+            let after = input.get(i + 2).copied();
+            match (next, after) {
+                (Some(b'\n'), _) => {
+                    physical += 1;
+                    i += 2;
+                    continue;
+                }
+                (Some(b'\r'), Some(b'\n')) => {
+                    physical += 1;
+                    i += 3;
+                    continue;
+                }
+                (Some(h), Some(l)) if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                    out.push(hex_val(h) << 4 | hex_val(l));
+                    i += 3;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(b);
+        if b == b'\n' {
+            physical += 1;
+            starts.push(physical);
+        }
+        i += 1;
+    }
+    (out, starts)
+}
+
+fn hex_val(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        _ => b.to_ascii_uppercase().wrapping_sub(b'A') + 10,
+    }
+}
+
+/// Strips every wrapper from one physical line and returns the payload (the kernel's own text).
+/// `seen` collects which wrappers were removed.
+pub fn unwrap_line<'a>(raw: &'a [u8], seen: &mut Seen) -> Cow<'a, [u8]> {
+    let mut line = raw;
+    if let Some(l) = line.strip_suffix(b"\r") {
+        seen.add(Seen::CRLF);
+        line = l;
+    }
+    let trimmed = line.trim_ascii_end();
+    if line.len() - trimmed.len() > 8 {
+        seen.add(Seen::PADDING);
+    }
+    line = trimmed;
+    // Outer wrappers can nest (a quoted mail of a JSON array…), so peel until nothing changes.
+    let mut owned: Option<Vec<u8>> = None;
+    for _ in 0..8 {
+        let before = line.len();
+        line = line.trim_ascii_start();
+        line = strip_mail_quote(line, seen);
+        line = strip_json_string(line, seen);
+        if line.first() == Some(&b'[') && is_bbcode_tag(line) {
+            seen.add(Seen::BBCODE);
+            let cleaned = remove_bbcode(line);
+            owned = Some(cleaned);
+            break;
+        }
+        if line.len() == before {
+            break;
+        }
+    }
+    match owned {
+        Some(buf) => {
+            let payload = strip_prefixes(&buf, seen).to_vec();
+            Cow::Owned(payload)
+        }
+        None => Cow::Borrowed(strip_prefixes(line, seen)),
+    }
+}
+
+fn strip_mail_quote<'a>(line: &'a [u8], seen: &mut Seen) -> &'a [u8] {
+    let mut rest = line;
+    while let Some(r) = rest.strip_prefix(b">") {
+        seen.add(Seen::MAIL_QUOTE);
+        rest = r.trim_ascii_start();
+    }
+    rest
+}
+
+fn strip_json_string<'a>(line: &'a [u8], seen: &mut Seen) -> &'a [u8] {
+    let Some(body) = line.strip_prefix(b"\"") else {
+        return line;
+    };
+    let body = body.strip_suffix(b",").unwrap_or(body);
+    let Some(body) = body.strip_suffix(b"\"") else {
+        return line;
+    };
+    seen.add(Seen::JSON_STRING);
+    // A variant puts the array's comma inside the quotes.
+    body.strip_suffix(b",").unwrap_or(body)
+}
+
+const BBCODE_TAGS: [&[u8]; 9] = [
+    b"COLOR", b"FONT", b"SIZE", b"CODE", b"QUOTE", b"B", b"I", b"U", b"NOPARSE",
+];
+
+/// `[TAG]`, `[TAG=…]` or `[/TAG]` with a known BBCode tag name at the start of `s`.
+fn bbcode_tag_len(s: &[u8]) -> Option<usize> {
+    let body = s.strip_prefix(b"[")?;
+    let body = body.strip_prefix(b"/").unwrap_or(body);
+    let name_len = body.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let name = &body[..name_len];
+    if !BBCODE_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+        return None;
+    }
+    let close = memchr::memchr(b']', s)?;
+    let after_name = &body[name_len..];
+    matches!(after_name.first(), Some(b']') | Some(b'=')).then_some(close + 1)
+}
+
+fn is_bbcode_tag(s: &[u8]) -> bool {
+    bbcode_tag_len(s).is_some()
+}
+
+/// Removes every BBCode tag anywhere in the line (forum posts often hold two runs per line).
+fn remove_bbcode(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == b'[' {
+            if let Some(len) = bbcode_tag_len(&s[i..]) {
+                i += len;
+                continue;
+            }
+        }
+        out.push(s[i]);
+        i += 1;
+    }
+    out
+}
+
+/// Removes syslog/journal prefixes, `<N>` levels, `[ sec.usec]` / `dmesg -T` timestamps and
+/// `[T123]` caller ids, in the order they appear.
+fn strip_prefixes<'a>(mut line: &'a [u8], seen: &mut Seen) -> &'a [u8] {
+    line = line.trim_ascii_start();
+    if let Some(rest) = strip_syslog(line) {
+        seen.add(Seen::SYSLOG);
+        line = rest.trim_ascii_start();
+    }
+    if let Some(rest) = strip_level(line) {
+        seen.add(Seen::LOG_LEVEL);
+        line = rest;
+    }
+    if let Some(rest) = strip_timestamp(line) {
+        seen.add(Seen::TIMESTAMP);
+        line = rest;
+        if let Some(rest) = strip_caller(line) {
+            line = rest;
+        }
+    }
+    let line = line.trim_ascii_start();
+    // A pager's truncation marker.
+    line.strip_suffix(b"$").map_or(line, <[u8]>::trim_ascii_end)
+}
+
+/// `Nov  6 08:43:20 host kernel: `, `Apr 28 07:55:19 kernel: `, ISO journal stamps, or bare `kernel: `.
+fn strip_syslog(line: &[u8]) -> Option<&[u8]> {
+    if let Some(rest) = line.strip_prefix(b"kernel: ") {
+        return Some(rest);
+    }
+    let first = *line.first()?;
+    if !(first.is_ascii_uppercase() && line.get(3) == Some(&b' ')
+        || first.is_ascii_digit() && line.get(4) == Some(&b'-'))
+    {
+        return None;
+    }
+    // The time must be there, or this is prose that merely mentions the kernel.
+    let head = &line[..line.len().min(100)];
+    let at = memchr::memmem::find(head, b" kernel: ")?;
+    let colons = head[..at].iter().filter(|&&b| b == b':').count();
+    (colons >= 2).then(|| &line[at + 9..])
+}
+
+fn strip_level(line: &[u8]) -> Option<&[u8]> {
+    let body = line.strip_prefix(b"<")?;
+    let digits = body.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 3 {
+        return None;
+    }
+    body[digits..].strip_prefix(b">")
+}
+
+/// `[    0.000000]`, `[ 0.000000]`, `[\t0.000000]` or `[Tue Mar  3 12:15:55 2020]`.
+fn strip_timestamp(line: &[u8]) -> Option<&[u8]> {
+    let body = line.strip_prefix(b"[")?;
+    let close = memchr::memchr(b']', &body[..body.len().min(40)])?;
+    let inside = body[..close].trim_ascii();
+    let numeric = !inside.is_empty()
+        && inside.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        && inside.contains(&b'.');
+    let wall_clock = inside.len() >= 20
+        && inside[..3].iter().all(u8::is_ascii_alphabetic)
+        && inside.iter().filter(|&&b| b == b':').count() == 2;
+    (numeric || wall_clock).then(|| &body[close + 1..])
+}
+
+/// CONFIG_PRINTK_CALLER's `[T123]` / `[C1]` field, possibly padded.
+fn strip_caller(line: &[u8]) -> Option<&[u8]> {
+    let body = line.strip_prefix(b"[")?;
+    let close = memchr::memchr(b']', &body[..body.len().min(12)])?;
+    let inside = body[..close].trim_ascii();
+    let (kind, num) = inside.split_first()?;
+    (matches!(kind, b'T' | b'C') && !num.is_empty() && num.iter().all(u8::is_ascii_digit))
+        .then(|| &body[close + 1..])
+}
