@@ -12,7 +12,7 @@ pub enum E820Line {
         entry: E820Entry,
         firmware: bool,
     },
-    /// A 6.16+ `[gap …]` line: informational only.
+    /// A 6.16+ `[gap …]` line or `e820: [mem …] available for PCI devices`: informational only.
     Gap,
     /// The header before the firmware table.
     BiosHeader,
@@ -49,7 +49,7 @@ pub fn parse(line: &str) -> Option<Result<E820Line, String>> {
     let (rest, firmware) = WHO
         .iter()
         .find_map(|&(who, fw)| line.strip_prefix(who).map(|r| (r.trim_start(), fw)))?;
-    if rest.starts_with("[gap ") {
+    if rest.starts_with("[gap ") || rest.ends_with("available for PCI devices") {
         return Some(Ok(E820Line::Gap));
     }
     // `e820:` also prefixes many unrelated lines (`e820: last_pfn = …`).
