@@ -1,0 +1,348 @@
+//! The spec's invariants I-1..I-13 (§4.1), evaluated on the machine after each phase.
+//! I-11 and I-13 compare the two kernels and are evaluated by [`super::compare`].
+
+use std::collections::HashSet;
+
+use serde::Serialize;
+
+use crate::model::E820Type;
+
+use super::Kernel;
+use super::events::Phase;
+use super::machine::{Machine, Source};
+use super::ranges::{ONE_MIB, Range, coalesce, intersect_all, subtract, total};
+
+/// The outcome of one invariant check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Holds,
+    /// Broken where the spec says it must hold: a simulator or spec bug, or a real hazard.
+    Fails,
+    /// Broken where the spec says this kernel breaks it by design (e.g. OLD I-7).
+    FailsByDesign,
+    /// Nothing to check at this point.
+    NotApplicable,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InvariantResult {
+    pub id: &'static str,
+    pub statement: &'static str,
+    pub status: Status,
+    pub detail: String,
+}
+
+fn fmt_ranges(r: &[Range]) -> String {
+    let mut s: Vec<String> = r
+        .iter()
+        .take(4)
+        .map(|r| format!("[{:#x},{:#x})", r.start, r.end))
+        .collect();
+    if r.len() > 4 {
+        s.push(format!("… ({} ranges)", r.len()));
+    }
+    s.join(", ")
+}
+
+fn check(
+    id: &'static str,
+    statement: &'static str,
+    bad: Vec<Range>,
+    by_design: bool,
+    what: &str,
+) -> InvariantResult {
+    let (status, detail) = if bad.is_empty() {
+        (Status::Holds, String::new())
+    } else {
+        (
+            if by_design {
+                Status::FailsByDesign
+            } else {
+                Status::Fails
+            },
+            format!("{what}: {}", fmt_ranges(&bad)),
+        )
+    };
+    InvariantResult {
+        id,
+        statement,
+        status,
+        detail,
+    }
+}
+
+fn released(m: &Machine, sources: &[Source]) -> Vec<Range> {
+    coalesce(
+        m.released
+            .iter()
+            .filter(|r| sources.contains(&r.source))
+            .map(|r| r.range)
+            .collect(),
+    )
+}
+
+/// All invariants on the current state.
+pub fn evaluate(m: &Machine, phase: Phase) -> Vec<InvariantResult> {
+    let old = m.kernel == Kernel::Old;
+    let efi = released(m, &[Source::EfiFree]);
+    let efi_all = released(m, &[Source::EfiFree, Source::MemmapTail]);
+    let mm = released(m, &[Source::MmInit]);
+    let mut out = Vec::with_capacity(13);
+
+    out.push(check(
+        "I-1",
+        "No page freed by EFI code lies below 1 MiB",
+        intersect_all(&efi_all, &[Range::new(0, ONE_MIB)]),
+        false,
+        "freed below 1 MiB",
+    ));
+    out.push(check(
+        "I-2",
+        "Pages freed by EFI code lie in boot-services descriptors as they were at SVAM (memmap tail excepted)",
+        subtract(&efi, &coalesce(m.bs_at_svam.clone())),
+        false,
+        "freed outside every BS descriptor",
+    ));
+    let protected: Vec<Range> = if old {
+        coalesce(
+            m.memmap
+                .valid_entries()
+                .iter()
+                .filter(|e| e.is_runtime())
+                .map(|e| e.range())
+                .collect(),
+        )
+    } else {
+        coalesce(
+            m.memblock
+                .reserved
+                .iter()
+                .filter(|r| r.is_kern())
+                .map(|r| r.range())
+                .collect(),
+        )
+    };
+    out.push(check(
+        "I-3",
+        if old {
+            "No page of a descriptor carrying RUNTIME is freed (OLD analogue of the K rule)"
+        } else {
+            "No page freed by EFI code overlaps a RSRV_KERN reservation"
+        },
+        intersect_all(&efi_all, &protected),
+        false,
+        "protected memory freed",
+    ));
+    let raw_efi: Vec<Range> = m
+        .released
+        .iter()
+        .filter(|r| r.source != Source::MmInit)
+        .map(|r| r.range)
+        .collect();
+    let mut double = intersect_all(&mm, &efi_all);
+    if total(&raw_efi) != total(&efi_all) {
+        double.push(Range::new(0, total(&raw_efi) - total(&efi_all)));
+    }
+    out.push(check(
+        "I-4",
+        "No page is released twice (mm_init ∩ EFI free = ∅)",
+        double,
+        false,
+        "released twice",
+    ));
+    let not_ram: Vec<Range> = efi_all
+        .iter()
+        .copied()
+        .filter(|r| !m.e820.mapped_all(*r, E820Type::USABLE))
+        .collect();
+    out.push(check(
+        "I-5",
+        "Every page freed by EFI code is e820 RAM",
+        not_ram,
+        false,
+        "freed memory that is not e820 RAM",
+    ));
+    let all = coalesce(m.released.iter().map(|r| r.range).collect());
+    out.push(check(
+        "I-6",
+        "The kernel image is never freed",
+        intersect_all(&all, &[Range::new(m.cfg.kernel.0, m.cfg.kernel.1)]),
+        false,
+        "kernel image released",
+    ));
+    let allocs = m
+        .memmap
+        .buffers
+        .iter()
+        .filter(|b| b.allocator != super::memmap::Allocator::Firmware)
+        .count();
+    out.push(InvariantResult {
+        id: "I-7",
+        statement: "The memmap is never reallocated",
+        status: match (allocs, old) {
+            (0, _) => Status::Holds,
+            (_, true) => Status::FailsByDesign,
+            (_, false) => Status::Fails,
+        },
+        detail: if allocs == 0 {
+            String::new()
+        } else {
+            format!("{allocs} buffers allocated for the memmap")
+        },
+    });
+    let grew = m.valid_history.windows(2).any(|w| w[1] > w[0]);
+    out.push(InvariantResult {
+        id: "I-8",
+        statement: "The valid entry count never increases after efi_init",
+        status: match (grew, old) {
+            (false, _) => Status::Holds,
+            (true, true) => Status::FailsByDesign,
+            (true, false) => Status::Fails,
+        },
+        detail: format!(
+            "counts: {:?}",
+            m.valid_history.iter().take(8).collect::<Vec<_>>()
+        ),
+    });
+    out.push(unmap_check(m, phase));
+    out.push(final_map_check(m, phase, &efi));
+    out.push(InvariantResult {
+        id: "I-11",
+        statement: "Same runtime entries in the same order get the same virt_addr in both kernels",
+        status: Status::NotApplicable,
+        detail: "checked when comparing OLD and NEW".into(),
+    });
+    out.push(message_check(m, phase));
+    out.push(InvariantResult {
+        id: "I-13",
+        statement: "OLD and NEW end with the same free pages (plain inputs only)",
+        status: Status::NotApplicable,
+        detail: "checked when comparing OLD and NEW".into(),
+    });
+    out
+}
+
+fn unmap_check(m: &Machine, phase: Phase) -> InvariantResult {
+    let statement =
+        "After unmap, no boot-services descriptor is mapped in efi_pgd (non-mixed 64-bit)";
+    let svam_ok = m
+        .svam
+        .as_ref()
+        .is_some_and(|s| s.succeeded && s.size_arg.is_some());
+    if phase < Phase::Unmap || !svam_ok || m.cfg.mixed || m.cfg.bits != 64 {
+        return InvariantResult {
+            id: "I-9",
+            statement,
+            status: Status::NotApplicable,
+            detail: String::new(),
+        };
+    }
+    let bs: HashSet<&str> = m
+        .svam
+        .iter()
+        .flat_map(|s| s.entries.iter())
+        .filter(|(e, _)| e.is_bs())
+        .map(|(e, _)| &*e.id)
+        .collect();
+    let mut still: Vec<String> =
+        m.pt.mappings
+            .iter()
+            .filter(|mp| bs.contains(&*mp.owner))
+            .map(|mp| mp.owner.to_string())
+            .collect();
+    still.dedup();
+    let status = match (still.is_empty(), m.kernel) {
+        (true, _) => Status::Holds,
+        (false, Kernel::Old) => Status::FailsByDesign,
+        (false, Kernel::New) => Status::Fails,
+    };
+    let n = still.len();
+    still.truncate(6);
+    InvariantResult {
+        id: "I-9",
+        statement,
+        status,
+        detail: if n == 0 {
+            String::new()
+        } else {
+            format!("{n} still mapped: {}", still.join(", "))
+        },
+    }
+}
+
+fn final_map_check(m: &Machine, phase: Phase, efi: &[Range]) -> InvariantResult {
+    let statement = "Every entry of the final map is RUNTIME or a BS not completely freed above 1 MiB (NEW); non-BS or BS with RUNTIME (OLD)";
+    let compacted = match m.kernel {
+        Kernel::Old => m.queue.is_some(),
+        Kernel::New => phase >= Phase::Free && !m.cfg.efi_dbg && !m.cfg.kexec,
+    };
+    if phase < Phase::Compact || !compacted {
+        return InvariantResult {
+            id: "I-10",
+            statement,
+            status: Status::NotApplicable,
+            detail: String::new(),
+        };
+    }
+    let bad: Vec<String> = m
+        .memmap
+        .valid_entries()
+        .iter()
+        .filter(|e| match m.kernel {
+            Kernel::Old => e.is_bs() && !e.is_runtime(),
+            Kernel::New => {
+                let r = e.range();
+                let above = Range::new(r.start.max(ONE_MIB), r.end);
+                let fully_freed = !above.is_empty() && subtract(&[above], efi).is_empty();
+                !e.is_runtime() && (!e.is_bs() || above.is_empty() || fully_freed)
+            }
+        })
+        .map(|e| e.id.to_string())
+        .collect();
+    InvariantResult {
+        id: "I-10",
+        statement,
+        status: if bad.is_empty() {
+            Status::Holds
+        } else {
+            Status::Fails
+        },
+        detail: bad.join(", "),
+    }
+}
+
+fn message_check(m: &Machine, phase: Phase) -> InvariantResult {
+    let statement = "The 'Freeing EFI boot services memory' KiB match the bytes EFI code released";
+    if phase < Phase::Free || m.free_message.is_none() {
+        return InvariantResult {
+            id: "I-12",
+            statement,
+            status: Status::NotApplicable,
+            detail: String::new(),
+        };
+    }
+    let pages = total(&released(m, &[Source::EfiFree, Source::MemmapTail]));
+    let counted = m.freed_counted;
+    let (ok, detail) = match m.kernel {
+        Kernel::Old => (
+            counted == pages,
+            format!("counted {counted} B, released {pages} B"),
+        ),
+        Kernel::New => {
+            let over = counted.saturating_sub(pages);
+            (
+                counted >= pages,
+                format!(
+                    "counted {counted} B, released {pages} B: over-reports {over} B of memmap tail that is not a whole page"
+                ),
+            )
+        }
+    };
+    InvariantResult {
+        id: "I-12",
+        statement,
+        status: if ok { Status::Holds } else { Status::Fails },
+        detail,
+    }
+}

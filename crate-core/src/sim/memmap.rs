@@ -1,0 +1,166 @@
+//! The `efi.memmap` object: its buffer, its entries with provenance, and every buffer the
+//! kernel allocated for it (spec §1.2, §3.5).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::model::{Attributes, Descriptor};
+
+use super::events::Phase;
+use super::ranges::Range;
+
+/// Where an entry came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Provenance {
+    /// A firmware descriptor, unchanged in extent.
+    Firmware,
+    /// A piece cut by OLD `efi_memmap_insert` ("split piece b of mem12").
+    Split { of: Arc<str>, piece: char },
+}
+
+/// One descriptor of `efi.memmap` plus what the simulator knows about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Display id: the input id, `<id>a`, `<id>b`, … for split pieces.
+    pub id: Arc<str>,
+    pub desc: Descriptor,
+    /// OLD: RUNTIME set by `efi_reserve_boot_services` ("do not free"), not by firmware.
+    pub kernel_tagged: bool,
+    /// OLD: absorbed by `efi_merge_regions` (turned into a RESERVED, attribute-0 entry).
+    pub merged_away: bool,
+    pub provenance: Provenance,
+}
+
+impl Entry {
+    pub fn range(&self) -> Range {
+        Range::new(self.desc.phys, self.desc.end().unwrap_or(u64::MAX))
+    }
+
+    pub fn is_bs(&self) -> bool {
+        self.desc.ty.is_boot_services()
+    }
+
+    pub fn is_runtime(&self) -> bool {
+        self.desc.attr.contains(Attributes::RUNTIME)
+    }
+
+    /// A human description of the provenance.
+    pub fn describe_provenance(&self) -> String {
+        match &self.provenance {
+            Provenance::Firmware => format!("firmware descriptor {}", self.id),
+            Provenance::Split { of, piece } => format!("split piece {piece} of {of}"),
+        }
+    }
+}
+
+/// Which allocator a memmap buffer came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Allocator {
+    Firmware,
+    Memblock,
+    Buddy,
+    Slab,
+}
+
+/// What finally happened to a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fate {
+    /// Still `efi.memmap` (or still in use).
+    InUse,
+    /// Returned to its allocator.
+    Freed,
+    /// Replaced and never returned.
+    Leaked,
+}
+
+/// One buffer made for (or by) the memmap code.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Buffer {
+    pub phase: Phase,
+    pub allocator: Allocator,
+    pub bytes: u64,
+    /// Known for memblock allocations and the firmware buffer; buddy addresses are not modelled.
+    pub phys: Option<u64>,
+    pub purpose: &'static str,
+    pub fate: Fate,
+}
+
+/// `struct efi_memory_map`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Memmap {
+    /// Index into `buffers` of the current buffer.
+    pub current: usize,
+    pub desc_size: u32,
+    /// All slots of the buffer the kernel looks at; `entries[valid..]` are stale (NEW).
+    pub entries: Vec<Entry>,
+    pub valid: usize,
+    /// `map_end − map` in bytes: the mapped extent.
+    pub mapped_bytes: u64,
+    pub late: bool,
+    pub buffers: Vec<Buffer>,
+}
+
+impl Memmap {
+    pub fn new(entries: Vec<Entry>, phys: u64, desc_size: u32) -> Self {
+        let bytes = (entries.len() as u64).saturating_mul(desc_size as u64);
+        Self {
+            current: 0,
+            desc_size,
+            valid: entries.len(),
+            entries,
+            mapped_bytes: bytes,
+            late: false,
+            buffers: vec![Buffer {
+                phase: Phase::Firmware,
+                allocator: Allocator::Firmware,
+                bytes,
+                phys: Some(phys),
+                purpose: "firmware memory map",
+                fate: Fate::InUse,
+            }],
+        }
+    }
+
+    pub fn valid_entries(&self) -> &[Entry] {
+        &self.entries[..self.valid]
+    }
+
+    pub fn buffer(&self) -> &Buffer {
+        &self.buffers[self.current]
+    }
+
+    /// Physical address of the current buffer, when known.
+    pub fn phys(&self) -> Option<u64> {
+        self.buffer().phys
+    }
+
+    /// Records a buffer that is not (or not yet) the map; returns its index.
+    pub fn record(&mut self, buffer: Buffer) -> usize {
+        self.buffers.push(buffer);
+        self.buffers.len() - 1
+    }
+
+    /// `efi_memmap_install`: the new buffer becomes the map; the old one gets `old_fate`.
+    pub fn install(&mut self, buffer: usize, entries: Vec<Entry>, old_fate: Fate) {
+        self.buffers[self.current].fate = old_fate;
+        self.current = buffer;
+        self.buffers[buffer].fate = Fate::InUse;
+        self.valid = entries.len();
+        self.mapped_bytes = (entries.len() as u64).saturating_mul(self.desc_size as u64);
+        self.entries = entries;
+    }
+
+    /// `efi_mem_desc_lookup`: the first well-formed entry containing `addr`.
+    pub fn lookup(&self, addr: u64) -> Option<usize> {
+        self.valid_entries().iter().position(|e| {
+            e.desc.phys % super::ranges::PAGE == 0
+                && e.desc.is_valid()
+                && e.range().start <= addr
+                && addr < e.range().end
+        })
+    }
+}

@@ -1,0 +1,120 @@
+//! The EFI page table (`efi_mm.pgd`, 64-bit): 1:1 and high-VA mappings and the VA bump
+//! allocator (spec §1.5).
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::ranges::{PAGE, Range};
+
+/// `EFI_VA_START`: −4 GiB; the allocator runs down from here.
+pub const EFI_VA_START: u64 = 0xffff_ffff_0000_0000;
+/// `EFI_VA_END`: −68 GiB, the floor.
+pub const EFI_VA_END: u64 = 0xffff_ffef_0000_0000;
+const PMD_SIZE: u64 = 0x20_0000;
+
+/// What a mapping was made for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingKind {
+    /// VA = PA catch-all for firmware that keeps physical pointers.
+    Identity,
+    /// A window in `[EFI_VA_END, EFI_VA_START)`.
+    HighVa,
+}
+
+/// One live mapping; `owner` is the display id of the descriptor or buffer it maps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Mapping {
+    pub owner: Arc<str>,
+    pub kind: MappingKind,
+    pub phys: Range,
+    pub virt: u64,
+}
+
+/// The EFI page table and its VA allocator.
+#[derive(Clone, Debug)]
+pub struct PageTable {
+    /// `efi_va`: the next VA top.
+    pub efi_va: u64,
+    pub mappings: Vec<Mapping>,
+}
+
+impl Default for PageTable {
+    fn default() -> Self {
+        Self {
+            efi_va: EFI_VA_START,
+            mappings: Vec::new(),
+        }
+    }
+}
+
+impl PageTable {
+    /// The VA `efi_map_region` gives a region of `size` bytes at `phys`: keeps the offset in
+    /// a 2 MiB page; `None` (and the allocator still moved) when it falls below `EFI_VA_END`.
+    pub fn next_va(&mut self, phys: u64, size: u64) -> Option<u64> {
+        let prev = self.efi_va.wrapping_sub(size);
+        let offset = phys % PMD_SIZE;
+        let mut va = (prev - prev % PMD_SIZE).wrapping_add(offset);
+        if va > prev {
+            va = va.wrapping_sub(PMD_SIZE);
+        }
+        // A wrap below zero also counts as running out of window.
+        let wrapped = size > self.efi_va || va > self.efi_va;
+        self.efi_va = va;
+        (!wrapped && va >= EFI_VA_END).then_some(va)
+    }
+
+    pub fn map(&mut self, owner: Arc<str>, kind: MappingKind, phys: Range, virt: u64) {
+        self.mappings.push(Mapping {
+            owner,
+            kind,
+            phys,
+            virt,
+        });
+    }
+
+    /// `efi_unmap_pages`: drops every mapping (1:1 and VA) of memory inside `phys`, which
+    /// includes the separate page-0 mapping when `phys` covers page 0; returns how many went.
+    pub fn unmap_phys(&mut self, phys: Range) -> usize {
+        let before = self.mappings.len();
+        self.mappings
+            .retain(|m| !(m.phys.start >= phys.start && m.phys.end <= phys.end));
+        before - self.mappings.len()
+    }
+
+    /// True when some mapping covers the page containing `addr`.
+    pub fn maps_page(&self, addr: u64) -> bool {
+        let page = Range::new(
+            addr - addr % PAGE,
+            (addr - addr % PAGE).saturating_add(PAGE),
+        );
+        self.mappings.iter().any(|m| m.phys.overlaps(page))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn va_allocator_keeps_2m_offsets() {
+        // S01: R1, R0, B1, B0 in map order.
+        let mut pt = PageTable::default();
+        assert_eq!(pt.next_va(0x7f100000, 0x100000), Some(0xfffffffefff00000));
+        assert_eq!(pt.next_va(0x7f000000, 0x100000), Some(0xfffffffeffe00000));
+        assert_eq!(pt.next_va(0x40100000, 0x300000), Some(0xfffffffeffb00000));
+        assert_eq!(pt.next_va(0x40000000, 0x100000), Some(0xfffffffeffa00000));
+        // An offset larger than the room left in the 2 MiB page steps down one more.
+        let mut pt = PageTable::default();
+        assert_eq!(pt.next_va(0x1ff000, 0x2000), Some(0xfffffffeffdff000));
+    }
+
+    #[test]
+    fn va_overflow_below_the_floor() {
+        let mut pt = PageTable::default();
+        assert_eq!(pt.next_va(0, 64 << 30), Some(EFI_VA_END));
+        assert_eq!(pt.next_va(0, PAGE), None);
+        assert_eq!(pt.next_va(0, u64::MAX), None);
+    }
+}
