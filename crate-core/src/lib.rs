@@ -5,6 +5,7 @@
 pub mod draw;
 pub mod model;
 pub mod parse;
+pub mod sim;
 
 #[cfg(feature = "cli")]
 pub mod cli;
