@@ -57,15 +57,36 @@ pub fn type_from_name(name: &str) -> Option<MemoryType> {
         })
 }
 
-/// An attribute column token (`RUN`, `WB`, …, and the 4.3-era `RT`) as its bit.
-pub fn attr_token(token: &str) -> Option<u64> {
-    if token == "RT" {
-        return Some(Attributes::RUNTIME);
+/// A column token packed into an integer, so matching a token is one integer compare.
+const fn token_key(t: &[u8]) -> u32 {
+    let mut key = 0;
+    let mut i = 0;
+    while i < t.len() {
+        key = key << 8 | t[i] as u32;
+        i += 1;
     }
-    Attributes::COLUMNS
-        .iter()
-        .find(|(_, name, _)| *name == token)
-        .map(|&(bit, _, _)| bit)
+    key
+}
+
+/// Every column token of every kernel generation with its bit (`RT` is the 4.3-era runtime flag).
+const TOKENS: [(u32, u64); 16] = {
+    let mut table = [(token_key(b"RT"), Attributes::RUNTIME); 16];
+    let mut i = 0;
+    while i < Attributes::COLUMNS.len() {
+        let (bit, name, _) = Attributes::COLUMNS[i];
+        table[i + 1] = (token_key(name.as_bytes()), bit);
+        i += 1;
+    }
+    table
+};
+
+/// An attribute column token (`RUN`, `WB`, …, and the 4.3-era `RT`) as its bit.
+pub fn attr_token(token: &[u8]) -> Option<u64> {
+    if !(2..=3).contains(&token.len()) {
+        return None;
+    }
+    let key = token_key(token);
+    TOKENS.iter().find(|(k, _)| *k == key).map(|&(_, bit)| bit)
 }
 
 /// Reads `[<type>|<flags…>]` (or `[<type>|attr=0x…]`) at the start of `s`; returns the rest.
@@ -73,29 +94,29 @@ pub fn parse_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String>
     let body = s
         .strip_prefix('[')
         .ok_or("expected `[` before the type name")?;
-    let close = body
-        .find(']')
+    let close = memchr::memchr(b']', body.as_bytes())
         .ok_or("the type/attribute bracket is not closed with `]`")?;
-    let mut fields = body[..close].split('|');
-    let name = fields.next().unwrap_or_default();
-    let ty = type_from_name(name)
+    // Splitting on ASCII `|` keeps every piece valid UTF-8.
+    let mut fields = body.as_bytes()[..close].split(|&b| b == b'|');
+    let name = String::from_utf8_lossy(fields.next().unwrap_or_default());
+    let ty = type_from_name(&name)
         .ok_or_else(|| format!("unknown memory type name `{}`", name.trim()))?;
     let mut attr = 0u64;
     for field in fields {
-        let token = field.trim();
+        let token = field.trim_ascii();
         if token.is_empty() {
             continue;
         }
-        if let Some(raw) = token.strip_prefix("attr=") {
-            let (value, rest) =
-                take_hex64(raw).ok_or_else(|| format!("bad raw attribute `{token}`"))?;
-            if !rest.is_empty() {
-                return Err(format!("bad raw attribute `{token}`"));
-            }
+        let shown = || String::from_utf8_lossy(token).into_owned();
+        if let Some(raw) = token.strip_prefix(b"attr=") {
+            let value = std::str::from_utf8(raw)
+                .ok()
+                .and_then(super::scan::hex64)
+                .ok_or_else(|| format!("bad raw attribute `{}`", shown()))?;
             attr |= value;
         } else {
-            attr |=
-                attr_token(token).ok_or_else(|| format!("unknown attribute token `{token}`"))?;
+            attr |= attr_token(token)
+                .ok_or_else(|| format!("unknown attribute token `{}`", shown()))?;
         }
     }
     Ok((ty, Attributes(attr), &body[close + 1..]))

@@ -1,7 +1,7 @@
 //! The other kernel lines a map needs around it: firmware banner, config tables, command line,
 //! ESRT, memblock=debug events, and the boot-services/`Memory:` totals.
 
-use super::scan::{inclusive_range, take_dec, take_hex64};
+use super::scan::{contains_lit, inclusive_range, starts, take_dec, take_hex64};
 use crate::model::{ConfigTable, FirmwareInfo, MemblockEvent};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +50,12 @@ const CONTEXT: [(&str, &str); 10] = [
 
 /// `None` when the line is none of these.
 pub fn parse(line: &str) -> Option<Result<MiscLine, String>> {
+    // memblock=debug lines are the most frequent of these, so they are tried first.
+    if starts(line.as_bytes(), b"memblock") || starts(line.as_bytes(), b"__memblock") {
+        if let Some(result) = parse_memblock(line) {
+            return Some(result);
+        }
+    }
     if line.starts_with("Linux version ") {
         return Some(Ok(MiscLine::BootStart));
     }
@@ -78,13 +84,11 @@ pub fn parse(line: &str) -> Option<Result<MiscLine, String>> {
     if let Some(rest) = banner(line) {
         return Some(parse_banner(rest));
     }
-    if line.contains("memblock") {
-        if let Some(result) = parse_memblock(line) {
-            return Some(result);
-        }
-    }
     if let Some(&(_, what)) = CONTEXT.iter().find(|(p, _)| line.starts_with(p)) {
         return Some(Ok(MiscLine::Context(what)));
+    }
+    if !contains_lit(line.as_bytes(), b"=0x") {
+        return None;
     }
     let tables = line
         .strip_prefix("efi:")

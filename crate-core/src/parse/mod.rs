@@ -10,6 +10,7 @@ mod blocks;
 mod detect;
 mod dmesg_efi;
 mod e820;
+mod gate;
 pub mod json;
 mod kernel_misc;
 pub mod print;

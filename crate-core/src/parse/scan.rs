@@ -7,12 +7,50 @@ pub fn take_hex(s: &str) -> Option<(u128, &str)> {
         .strip_prefix("0x")
         .or_else(|| s.strip_prefix("0X"))
         .unwrap_or(s);
-    let len = body.bytes().take_while(u8::is_ascii_hexdigit).count();
-    if len == 0 || len > 32 {
+    let bytes = body.as_bytes();
+    // Up to 16 digits in 64-bit arithmetic (the common case), the rest in 128-bit.
+    let mut low: u64 = 0;
+    let mut len = 0;
+    while len < 16 {
+        match bytes.get(len).and_then(|&b| hex_digit(b)) {
+            Some(d) => low = low << 4 | u64::from(d),
+            None => break,
+        }
+        len += 1;
+    }
+    if len == 0 {
         return None;
     }
-    let value = u128::from_str_radix(&body[..len], 16).ok()?;
+    let mut value = u128::from(low);
+    while let Some(d) = bytes.get(len).and_then(|&b| hex_digit(b)) {
+        if len == 32 {
+            return None;
+        }
+        value = value << 4 | u128::from(d);
+        len += 1;
+    }
+    // Only ASCII digits were consumed, so `len` is a char boundary.
     Some((value, &body[len..]))
+}
+
+fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// True when `hay` contains the non-empty literal `lit`: a SIMD scan for its first byte, then a
+/// short compare. Cheaper than building a substring searcher for every line.
+pub fn contains_lit(hay: &[u8], lit: &[u8]) -> bool {
+    match lit.split_first() {
+        Some((&first, rest)) => {
+            memchr::memchr_iter(first, hay).any(|i| starts(&hay[i + 1..], rest))
+        }
+        None => true,
+    }
 }
 
 /// Like [`take_hex`] but the value must fit in 64 bits.
@@ -58,4 +96,11 @@ pub fn inclusive_range(s: &str) -> Option<(u64, u64, &str)> {
         return None;
     }
     Some((start, last.checked_add(1).unwrap_or(u64::MAX), rest))
+}
+
+/// `hay.starts_with(lit)` as a plain byte loop: for the short literals used on every line this
+/// beats a `memcmp` call, and the first differing byte ends it.
+#[inline]
+pub fn starts(hay: &[u8], lit: &[u8]) -> bool {
+    hay.len() >= lit.len() && hay.iter().zip(lit).all(|(a, b)| a == b)
 }

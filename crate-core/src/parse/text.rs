@@ -7,9 +7,11 @@ use super::Format;
 use super::blocks::{Block, Kind, Offer, Source};
 use super::dmesg_efi::{self, MemLine};
 use super::e820::{self, E820Line};
+use super::gate::{self, Families};
 use super::kernel_misc::{self, MiscLine};
 use super::report::{Confidence, MapFlags, Report, Severity};
 use super::runtime_map::{self, RtLine, SysfsCollector};
+use super::scan::{contains_lit, starts};
 use super::uefi_shell::{self, ShellLine};
 use super::wrappers::{self, Seen};
 use crate::model::{Attributes, BootLog, Descriptor, MemoryMap, MemoryType};
@@ -65,17 +67,36 @@ pub fn parse(input: &[u8], forced: Option<Format>) -> (BootLog, Report) {
     if qp {
         driver.seen.add(Seen::QUOTED_PRINTABLE);
     }
+    // A QP-encoded quote inside a plain log: soft-broken physical lines are joined and decoded
+    // as one logical line numbered by its first physical line.
+    let mut qp_run: Option<(usize, Vec<u8>)> = None;
     let mut start = 0;
     let mut number = 0;
     while start < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
+        let raw = &bytes[start..end];
         let line_no = match &line_map {
             Some(map) => map.get(number).copied().unwrap_or(number + 1),
             None => number + 1,
         };
-        driver.line(line_no, &bytes[start..end]);
         number += 1;
         start = end + 1;
+        let soft = !qp && wrappers::is_soft_break(raw);
+        if soft || qp_run.is_some() {
+            let (_, buf) = qp_run.get_or_insert_with(|| (line_no, Vec::new()));
+            buf.extend_from_slice(raw.strip_suffix(b"\r").unwrap_or(raw));
+            if soft {
+                buf.pop();
+                continue;
+            }
+        }
+        match qp_run.take() {
+            Some((first, buf)) => driver.qp_line(first, &buf),
+            None => driver.line(line_no, raw),
+        }
+    }
+    if let Some((first, buf)) = qp_run.take() {
+        driver.qp_line(first, &buf);
     }
     driver.finish()
 }
@@ -100,6 +121,14 @@ impl Driver {
         }
     }
 
+    fn families(&self) -> Families {
+        Families {
+            kernel: self.allows(Format::Dmesg),
+            shell: self.allows(Format::UefiShell),
+            runtime: self.allows(Format::RuntimeMap),
+        }
+    }
+
     fn allows(&self, format: Format) -> bool {
         self.forced.is_none_or(|f| f == format)
     }
@@ -113,37 +142,41 @@ impl Driver {
         }
     }
 
+    fn qp_line(&mut self, line_no: usize, joined: &[u8]) {
+        self.seen.add(Seen::QUOTED_PRINTABLE);
+        let (decoded, _) = wrappers::decode_quoted_printable(joined);
+        self.line(line_no, &decoded);
+    }
+
     fn line(&mut self, line_no: usize, raw: &[u8]) {
         let payload = wrappers::unwrap_line(raw, &mut self.seen);
         if payload.is_empty() {
             return;
         }
         // Cheap rejection first: most lines of a kernel log are about something else.
-        if !self.maybe_interesting(&payload) {
+        if !gate::maybe_interesting(&payload, self.families()) {
             self.flush_wrap();
-            self.info(line_no, raw, "not a memory-map line");
+            let reason = if payload[0] == b'#' {
+                "comment"
+            } else {
+                "not a memory-map line"
+            };
+            self.info(line_no, raw, reason);
             return;
         }
-        let text = String::from_utf8_lossy(&payload);
-        let text = text.as_ref();
+        // Valid UTF-8 (nearly always) is borrowed; anything else is decoded lossily.
+        let lossy;
+        let text = match std::str::from_utf8(&payload) {
+            Ok(text) => text,
+            Err(_) => {
+                lossy = String::from_utf8_lossy(&payload).into_owned();
+                &lossy
+            }
+        };
         match self.join_wrap(line_no, text) {
             Wrap::Held => {}
             Wrap::Joined(first, joined) => self.dispatch(first, &joined),
             Wrap::Plain => self.dispatch(line_no, text),
-        }
-    }
-
-    /// First-byte and prefix checks only; false means no recogniser could want the line.
-    fn maybe_interesting(&self, p: &[u8]) -> bool {
-        match p[0] {
-            b'e' | b'E' | b'm' | b'_' | b'B' | b'C' | b'K' | b'L' | b'r' | b'R' | b'u' | b'/'
-            | b'P' | b'[' | b'#' => true,
-            b'M' | b'T' | b'A' | b'S' | b'I' | b'-' | b'U' | b'H' | b'D' | b'G' => true,
-            b'|' => true,
-            b'a' | b'b' | b'l' | b'p' | b'0'..=b'9' => {
-                self.allows(Format::UefiShell) || self.allows(Format::RuntimeMap)
-            }
-            _ => self.allows(Format::UefiShell) && p[0].is_ascii_alphabetic(),
         }
     }
 
@@ -170,7 +203,7 @@ impl Driver {
         let body = strip_efi_prefix(text);
         if body.starts_with("mem")
             && body.as_bytes().get(3).is_some_and(u8::is_ascii_digit)
-            && !text.contains("range=")
+            && !contains_lit(text.as_bytes(), b"range=")
         {
             self.pending_wrap = Some((line_no, text.to_owned()));
             return Wrap::Held;
@@ -186,9 +219,6 @@ impl Driver {
     }
 
     fn dispatch(&mut self, line_no: usize, text: &str) {
-        if text.starts_with('#') {
-            return self.info(line_no, text.as_bytes(), "comment");
-        }
         if self.allows(Format::Dmesg) && self.kernel(line_no, text) {
             self.hits[0] += 1;
             return;
@@ -218,28 +248,26 @@ impl Driver {
     /// Kernel log lines; true when the line was recognised (used, or reported).
     fn kernel(&mut self, line_no: usize, text: &str) -> bool {
         let body = strip_efi_prefix(text);
-        if let Some(result) = dmesg_efi::parse_mem_line(body) {
-            match result {
-                Ok(mem) => self.mem_line(line_no, text, mem),
-                Err(reason) => self.mem_error(line_no, text, &reason),
-            }
-            return true;
-        }
-        if body != text {
-            if self.efi_body(line_no, text, body) {
+        let efi = body.len() != text.len();
+        if body.starts_with("mem") {
+            if let Some(result) = dmesg_efi::parse_mem_line(body) {
+                match result {
+                    Ok(mem) => self.mem_line(line_no, text, mem),
+                    Err(reason) => self.mem_error(line_no, text, &reason),
+                }
                 return true;
             }
         }
-        if let Some(result) = e820::parse(text) {
+        if (efi || text.starts_with('[')) && self.efi_body(line_no, text, body) {
+            return true;
+        }
+        // Only these first letters can start an e820 line; skipping the rest saves time.
+        let e820_start = matches!(text.as_bytes()[0], b'B' | b'e' | b'm' | b'u' | b'r');
+        if let Some(result) = e820_start.then(|| e820::parse(text)).flatten() {
             match result {
                 Ok(e) => self.e820_line(line_no, text, e),
                 Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
             }
-            return true;
-        }
-        if text.contains("Invalid EFI memory map entries") {
-            self.close_block();
-            self.next_kind = Kind::Invalid;
             return true;
         }
         if let Some(result) = kernel_misc::parse(text) {
@@ -254,6 +282,11 @@ impl Driver {
 
     /// The rest of the `efi:` family: headers, memattr and unindexed map lines.
     fn efi_body(&mut self, line_no: usize, text: &str, body: &str) -> bool {
+        if body.starts_with("[Firmware Bug]") && body.contains("Invalid EFI memory map entries") {
+            self.close_block();
+            self.next_kind = Kind::Invalid;
+            return true;
+        }
         if body.starts_with("EFI runtime memory map:") {
             self.close_block();
             self.next_kind = Kind::Runtime;
@@ -705,9 +738,12 @@ fn set_once<T: PartialEq>(
 
 /// `efi: `, `EFI: ` or `efi:` prefix removed, if present.
 fn strip_efi_prefix(text: &str) -> &str {
-    text.strip_prefix("efi:")
-        .or_else(|| text.strip_prefix("EFI:"))
-        .map_or(text, str::trim_start)
+    let b = text.as_bytes();
+    if starts(b, b"efi:") || starts(b, b"EFI:") {
+        text[4..].trim_ascii_start()
+    } else {
+        text
+    }
 }
 
 /// Position of `mem<digits>:` in `s`, if any.

@@ -165,7 +165,7 @@ fn parse_tutorial_head(s: &str) -> Result<ShellLine, String> {
             "MORE_RELIABLE" => Attributes::MORE_RELIABLE,
             "CPU_CRYPTO" => Attributes::CPU_CRYPTO,
             "HOT_PLUGGABLE" => Attributes::HOT_PLUGGABLE,
-            other => super::dmesg_efi::attr_token(other)
+            other => super::dmesg_efi::attr_token(other.as_bytes())
                 .ok_or_else(|| format!("unknown attribute `{other}`"))?,
         };
     }

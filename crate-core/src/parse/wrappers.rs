@@ -43,21 +43,27 @@ impl Seen {
     }
 }
 
-/// True when the text looks like a quoted-printable mail body: `=3D` escapes or several
-/// soft line breaks (`=` at the end of a line of at most 76 columns).
+/// True when the whole text is a quoted-printable mail body: `=3D` escapes and soft line breaks
+/// on at least 1% of the lines. A QP quote inside a larger plain log is handled per run of
+/// soft-broken lines instead (see [`is_soft_break`]), since plain text can contain `=20`.
 pub fn looks_quoted_printable(input: &[u8]) -> bool {
     let sample = &input[..input.len().min(1 << 20)];
-    if memchr::memmem::find(sample, b"=3D").is_some() {
-        return true;
+    if memchr::memmem::find(sample, b"=3D").is_none() {
+        return false;
     }
-    let soft_breaks = sample
-        .split(|&b| b == b'\n')
-        .filter(|line| {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            line.len() <= 76 && line.len() > 1 && line.ends_with(b"=") && !line.ends_with(b"==")
-        })
-        .count();
-    soft_breaks >= 3
+    let mut lines = 0;
+    let mut soft = 0;
+    for line in sample.split(|&b| b == b'\n') {
+        lines += 1;
+        soft += usize::from(is_soft_break(line));
+    }
+    soft >= 3 && soft * 100 >= lines
+}
+
+/// A physical line that a QP encoder cut: ends in a lone `=` near the 76-column limit.
+pub fn is_soft_break(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    (60..=77).contains(&line.len()) && line.ends_with(b"=") && !line.ends_with(b"==")
 }
 
 /// Decodes quoted-printable. Returns the bytes and, for each decoded line, the 1-based
@@ -189,7 +195,10 @@ fn bbcode_tag_len(s: &[u8]) -> Option<usize> {
 }
 
 fn is_bbcode_tag(s: &[u8]) -> bool {
-    bbcode_tag_len(s).is_some()
+    // Timestamps (`[    0.0…]`) are far more common than tags: test the second byte first.
+    s.get(1)
+        .is_some_and(|&b| b == b'/' || b.is_ascii_alphabetic())
+        && bbcode_tag_len(s).is_some()
 }
 
 /// Removes every BBCode tag anywhere in the line (forum posts often hold two runs per line).
