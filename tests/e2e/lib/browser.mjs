@@ -35,6 +35,9 @@ export async function openApp(browser, url) {
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
+  });
   const origin = new URL(url).origin;
   page.on('request', (request) => {
     const target = request.url();
