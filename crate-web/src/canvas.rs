@@ -1,16 +1,55 @@
-//! Adapts core's backend-generic drawing to an HTML canvas.
+//! Adapts core's backend-generic drawing to HTML canvases, and times every draw with
+//! `performance.mark/measure` so the end-to-end suite can report the figures.
 
-use efiviz_core::draw::draw_map_strip;
-use efiviz_core::model::MemoryMap;
+use efiviz_core::draw::{TimelineScene, draw_overview, draw_timeline};
+use efiviz_core::layout::Lane;
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-/// Draws the map strip onto `canvas`, sized to its layout box.
-pub fn draw_strip(canvas: &HtmlCanvasElement, map: &MemoryMap) -> Result<(), String> {
+/// Sizes the canvas's bitmap to its layout box and wraps it for plotters.
+fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
     canvas.set_width(canvas.client_width().max(1) as u32);
     canvas.set_height(canvas.client_height().max(1) as u32);
-    let backend = CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "the canvas has no 2D context".to_owned())?;
-    draw_map_strip(&backend.into_drawing_area(), map).map_err(|e| e.to_string())
+    CanvasBackend::with_canvas_object(canvas.clone())
+        .ok_or_else(|| "the canvas has no 2D context".to_owned())
+}
+
+/// Draws the timeline; records a `efiviz-draw` measure; returns the rectangles drawn.
+pub fn paint_timeline(canvas: &HtmlCanvasElement, scene: &TimelineScene) -> Result<usize, String> {
+    let performance = web_sys::window().and_then(|w| w.performance());
+    if let Some(p) = &performance {
+        let _ = p.mark("efiviz-draw-start");
+    }
+    let area = backend(canvas)?.into_drawing_area();
+    let drawn = draw_timeline(&area, scene).map_err(|e| e.to_string())?;
+    if let Some(p) = &performance {
+        let _ = p.measure_with_start_mark("efiviz-draw", "efiviz-draw-start");
+        // The first paint after an input was chosen closes the upload-to-paint measure.
+        if p.get_entries_by_name_with_entry_type("efiviz-input", "mark")
+            .length()
+            > 0
+        {
+            let _ = p.measure_with_start_mark("efiviz-upload-to-paint", "efiviz-input");
+            p.clear_marks_with_mark_name("efiviz-input");
+        }
+    }
+    Ok(drawn)
+}
+
+/// Draws the overview strip of `lane` with the window `[start, end)` framed.
+pub fn paint_overview(
+    canvas: &HtmlCanvasElement,
+    lane: &Lane,
+    window: (u64, u64),
+) -> Result<(), String> {
+    let area = backend(canvas)?.into_drawing_area();
+    draw_overview(&area, lane, window).map_err(|e| e.to_string())
+}
+
+/// Marks the moment an input arrived (file chosen, dropped, pasted, sample clicked).
+pub fn mark_input() {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark("efiviz-input");
+    }
 }

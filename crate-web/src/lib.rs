@@ -4,6 +4,7 @@
 
 mod canvas;
 mod components;
+mod samples;
 pub mod state;
 
 pub use components::App;

@@ -3,59 +3,259 @@
 
 use std::rc::Rc;
 
-use efiviz_core::parse::{Parsed, parse};
+use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Story, View};
+use efiviz_core::parse::{Parsed, Severity, parse};
 
-/// A map the user loaded successfully.
+/// A map the user loaded successfully, with the story of its boot.
 #[derive(Debug, PartialEq)]
 pub struct LoadedInput {
     pub name: String,
     pub parsed: Parsed,
+    pub story: Story,
 }
 
-#[derive(Debug, Default, PartialEq)]
+impl LoadedInput {
+    fn new(name: String, parsed: Parsed, knobs: &Knobs) -> Option<Self> {
+        let story = build_story(&parsed, knobs)?;
+        Some(Self {
+            name,
+            parsed,
+            story,
+        })
+    }
+}
+
+/// Input → simulation → lanes, in core; `None` when the input has no map.
+fn build_story(parsed: &Parsed, _knobs: &Knobs) -> Option<Story> {
+    parsed.log.map.as_ref().map(Story::firmware_only)
+}
+
+/// Which kernel's lanes the timeline shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    Old,
+    #[default]
+    New,
+    /// OLD and NEW interleaved, step by step.
+    Compare,
+}
+
+/// A point the user hovers or selected: a lane (step and kernel) and an address in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pick {
+    pub step: usize,
+    pub kernel: Kernel,
+    pub addr: u64,
+}
+
+#[derive(Debug, PartialEq)]
 pub struct AppState {
     /// The last input that contained a map; a failed load never replaces it.
     pub loaded: Option<Rc<LoadedInput>>,
     /// Why the most recent load failed, until the next successful one.
     pub error: Option<String>,
+    pub knobs: Knobs,
+    /// The current step; lanes after it are not drawn yet.
+    pub step: usize,
+    pub mode: Mode,
+    /// The visible window of the timeline's axis.
+    pub view: View,
+    pub hovered: Option<Pick>,
+    pub selected: Option<Pick>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        Self {
+            loaded: None,
+            error: None,
+            knobs: Knobs::default(),
+            step: 0,
+            mode: Mode::default(),
+            view: View { lo: 0.0, hi: 1.0 },
+            hovered: None,
+            selected: None,
+        }
+    }
+}
+
+/// How to move through the steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    Previous,
+    Next,
+    First,
+    Last,
+    To(usize),
 }
 
 #[derive(Debug)]
 pub enum Action {
-    /// The bytes of a file or pasted text, with a name to show for it.
-    Load { name: String, bytes: Vec<u8> },
+    /// The bytes of a file, a sample or pasted text, with a name to show for it; `knobs`
+    /// replaces the current knobs when given (samples bring their own).
+    Load {
+        name: String,
+        bytes: Vec<u8>,
+        knobs: Option<Knobs>,
+    },
     /// The browser could not read the file at all.
-    ReadFailed { name: String, message: String },
+    ReadFailed {
+        name: String,
+        message: String,
+    },
+    Step(Move),
+    SetMode(Mode),
+    SetKnobs(Knobs),
+    /// Zoom by `factor` (> 1 zooms in) around `anchor` (0..1 across the window).
+    Zoom {
+        factor: f64,
+        anchor: f64,
+    },
+    /// Pan by a fraction of the window width.
+    Pan(f64),
+    Fit,
+    /// Zoom so that `[start, end)` fills the window.
+    ZoomTo {
+        start: u64,
+        end: u64,
+    },
+    Hover(Option<Pick>),
+    Select(Option<Pick>),
+}
+
+impl AppState {
+    /// The lanes the timeline shows, top to bottom, as `(step, kernel)`.
+    pub fn rows(&self) -> Vec<(usize, Kernel)> {
+        let steps = self.loaded.as_ref().map_or(0, |l| l.story.steps.len());
+        (0..steps)
+            .flat_map(|step| {
+                let kernels: &[Kernel] = match self.mode {
+                    Mode::Old => &[Kernel::Old],
+                    Mode::New => &[Kernel::New],
+                    Mode::Compare => &[Kernel::Old, Kernel::New],
+                };
+                kernels.iter().map(move |&k| (step, k))
+            })
+            .collect()
+    }
+
+    /// The kernel whose state the table, the step log and the memmap view follow.
+    pub fn focus_kernel(&self) -> Kernel {
+        match self.mode {
+            Mode::Old => Kernel::Old,
+            Mode::New | Mode::Compare => Kernel::New,
+        }
+    }
+
+    pub fn lane(&self, step: usize, kernel: Kernel) -> Option<&Lane> {
+        let loaded = self.loaded.as_ref()?;
+        Some(&loaded.story.steps.get(step)?.kernel(kernel).lane)
+    }
+
+    /// The region under a pick.
+    pub fn region(&self, pick: Pick) -> Option<&Region> {
+        self.lane(pick.step, pick.kernel)?.region_at(pick.addr)
+    }
+
+    fn step_count(&self) -> usize {
+        self.loaded.as_ref().map_or(0, |l| l.story.steps.len())
+    }
 }
 
 /// Applies `action` to `state`, returning the next state.
 pub fn reduce(state: &AppState, action: Action) -> AppState {
+    let mut next = AppState {
+        loaded: state.loaded.clone(),
+        error: state.error.clone(),
+        knobs: state.knobs.clone(),
+        ..*state
+    };
     match action {
-        Action::Load { name, bytes } => {
+        Action::Load { name, bytes, knobs } => {
+            let knobs = knobs.unwrap_or_else(|| state.knobs.clone());
             let parsed = parse(&bytes, None);
-            if parsed.log.map.is_some() {
-                AppState {
-                    loaded: Some(Rc::new(LoadedInput { name, parsed })),
-                    error: None,
+            let error = no_map_message(&name, &parsed);
+            match LoadedInput::new(name, parsed, &knobs) {
+                Some(loaded) => {
+                    next.view = View::fit(&loaded.story.axis);
+                    next.step = loaded.story.steps.len() - 1;
+                    next.loaded = Some(Rc::new(loaded));
+                    next.knobs = knobs;
+                    next.error = None;
+                    next.hovered = None;
+                    next.selected = None;
                 }
-            } else {
-                AppState {
-                    loaded: state.loaded.clone(),
-                    error: Some(no_map_message(&name, &parsed)),
-                }
+                None => next.error = Some(error),
             }
         }
-        Action::ReadFailed { name, message } => AppState {
-            loaded: state.loaded.clone(),
-            error: Some(format!("Could not read {name}: {message}")),
-        },
+        Action::ReadFailed { name, message } => {
+            next.error = Some(format!("Could not read {name}: {message}"));
+        }
+        Action::Step(movement) => {
+            let last = state.step_count().saturating_sub(1);
+            next.step = match movement {
+                Move::Previous => state.step.saturating_sub(1),
+                Move::Next => (state.step + 1).min(last),
+                Move::First => 0,
+                Move::Last => last,
+                Move::To(step) => step.min(last),
+            };
+        }
+        Action::SetMode(mode) => next.mode = mode,
+        Action::SetKnobs(knobs) => {
+            if let Some(loaded) = &state.loaded {
+                let name = loaded.name.clone();
+                if let Some(rebuilt) = LoadedInput::new(name, loaded.parsed.clone(), &knobs) {
+                    next.step = next.step.min(rebuilt.story.steps.len() - 1);
+                    next.loaded = Some(Rc::new(rebuilt));
+                }
+            }
+            next.knobs = knobs;
+        }
+        Action::Zoom { factor, anchor } => {
+            if let Some(axis) = state.axis() {
+                next.view = state.view.zoom(factor, anchor, axis);
+            }
+        }
+        Action::Pan(fraction) => {
+            if let Some(axis) = state.axis() {
+                next.view = state.view.pan(fraction, axis);
+            }
+        }
+        Action::Fit => {
+            if let Some(axis) = state.axis() {
+                next.view = View::fit(axis);
+            }
+        }
+        Action::ZoomTo { start, end } => {
+            if let Some(axis) = state.axis() {
+                next.view = View::around(start, end, axis);
+            }
+        }
+        Action::Hover(pick) => next.hovered = pick,
+        Action::Select(pick) => next.selected = pick,
+    }
+    next
+}
+
+impl AppState {
+    fn axis(&self) -> Option<&efiviz_core::layout::Axis> {
+        self.loaded.as_ref().map(|l| &l.story.axis)
     }
 }
 
+/// Names the input and, when the parser saw something that looked like a map line but could
+/// not read it, the first such line.
 fn no_map_message(name: &str, parsed: &Parsed) -> String {
     let mut message = format!("No EFI memory map found in {name}.");
-    if let Some(first) = parsed.report.diagnostics.first() {
-        message.push_str(&format!(" Line {}: {}.", first.line, first.reason));
+    let worst = parsed
+        .report
+        .diagnostics
+        .iter()
+        .find(|d| d.severity == Severity::Error)
+        .or_else(|| parsed.report.diagnostics.first());
+    if let Some(d) = worst {
+        message.push_str(&format!(" Line {}: {}.", d.line, d.reason));
     }
     message
 }
@@ -69,73 +269,4 @@ impl yew::Reducible for AppState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A real Gigabyte Z77X dmesg; its fixture header says the map has 187 entries.
-    const GIGABYTE: &str =
-        include_str!("../../../shared/fixtures/real/26-gigabyte-z77x-up5-ami-187-entries.txt");
-
-    fn load(state: &AppState, name: &str, text: &str) -> AppState {
-        let action = Action::Load {
-            name: name.to_owned(),
-            bytes: text.as_bytes().to_vec(),
-        };
-        reduce(state, action)
-    }
-
-    fn entry_count(state: &AppState) -> Option<usize> {
-        let loaded = state.loaded.as_ref()?;
-        Some(loaded.parsed.log.map.as_ref()?.descriptors.len())
-    }
-
-    #[test]
-    fn loading_a_real_map_replaces_the_state() {
-        let state = load(&AppState::default(), "z77x.txt", GIGABYTE);
-        assert_eq!(entry_count(&state), Some(187));
-        assert_eq!(
-            state.loaded.as_ref().map(|l| l.name.as_str()),
-            Some("z77x.txt")
-        );
-        assert_eq!(state.error, None);
-    }
-
-    #[test]
-    fn input_without_a_map_keeps_the_previous_map_and_explains() {
-        let good = load(&AppState::default(), "z77x.txt", GIGABYTE);
-        let after = load(&good, "junk.bin", "\u{1}\u{2} not a map\n");
-        assert_eq!(entry_count(&after), Some(187));
-        let error = after.error.expect("an error message");
-        assert!(
-            error.starts_with("No EFI memory map found in junk.bin."),
-            "{error}"
-        );
-    }
-
-    #[test]
-    fn a_successful_load_clears_the_previous_error() {
-        let failed = load(&AppState::default(), "junk.txt", "nothing\n");
-        assert!(failed.error.is_some());
-        assert_eq!(entry_count(&failed), None);
-        let good = load(&failed, "z77x.txt", GIGABYTE);
-        assert_eq!(good.error, None);
-        assert_eq!(entry_count(&good), Some(187));
-    }
-
-    #[test]
-    fn an_unreadable_file_keeps_the_previous_map() {
-        let good = load(&AppState::default(), "z77x.txt", GIGABYTE);
-        let after = reduce(
-            &good,
-            Action::ReadFailed {
-                name: "big.log".to_owned(),
-                message: "NotReadableError".to_owned(),
-            },
-        );
-        assert_eq!(entry_count(&after), Some(187));
-        assert_eq!(
-            after.error.as_deref(),
-            Some("Could not read big.log: NotReadableError")
-        );
-    }
-}
+mod tests;

@@ -1,9 +1,10 @@
-//! Colours: the Okabe-Ito palette, which stays distinguishable under the common forms of
-//! colour blindness.
+//! Colours and patterns per region state: the Okabe-Ito palette, which stays distinguishable
+//! under the common forms of colour blindness, plus a pattern as a second channel so no state
+//! is told apart by colour alone.
 
 use plotters::style::RGBColor;
 
-use crate::model::MemoryType;
+use crate::layout::RegionState;
 
 /// Black, orange, sky blue, bluish green, yellow, blue, vermillion, reddish purple.
 pub const OKABE_ITO: [RGBColor; 8] = [
@@ -17,16 +18,76 @@ pub const OKABE_ITO: [RGBColor; 8] = [
     RGBColor(0xCC, 0x79, 0xA7),
 ];
 
-/// The colour of a firmware memory type in the map strip.
-pub fn type_colour(ty: MemoryType) -> RGBColor {
-    match ty {
-        MemoryType::CONVENTIONAL => OKABE_ITO[3],
-        MemoryType::BOOT_SERVICES_CODE | MemoryType::BOOT_SERVICES_DATA => OKABE_ITO[1],
-        MemoryType::RUNTIME_SERVICES_CODE | MemoryType::RUNTIME_SERVICES_DATA => OKABE_ITO[6],
-        MemoryType::LOADER_CODE | MemoryType::LOADER_DATA => OKABE_ITO[2],
-        MemoryType::ACPI_RECLAIM | MemoryType::ACPI_NVS => OKABE_ITO[7],
-        MemoryType::MMIO | MemoryType::MMIO_PORT_SPACE => OKABE_ITO[5],
-        MemoryType::PERSISTENT | MemoryType::UNACCEPTED => OKABE_ITO[4],
-        _ => OKABE_ITO[0],
+/// Neutral grey for firmware-owned ranges nobody may touch.
+const GREY: RGBColor = RGBColor(0xA0, 0xA0, 0xA0);
+
+/// The texture drawn over a state's colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pattern {
+    Solid,
+    /// Lines rising to the right.
+    Diagonal,
+    /// Both diagonals.
+    Cross,
+    Vertical,
+    Dots,
+}
+
+impl Pattern {
+    /// A stable name, used for the legend's CSS swatches.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Solid => "solid",
+            Self::Diagonal => "diagonal",
+            Self::Cross => "cross",
+            Self::Vertical => "vertical",
+            Self::Dots => "dots",
+        }
+    }
+}
+
+/// Fill colour and pattern of a state.
+pub fn state_style(state: RegionState) -> (RGBColor, Pattern) {
+    use Pattern::*;
+    use RegionState::*;
+    match state {
+        FreeRam => (OKABE_ITO[3], Solid),
+        FreedByEfi => (OKABE_ITO[3], Diagonal),
+        Loader => (OKABE_ITO[2], Solid),
+        BootServices => (OKABE_ITO[1], Solid),
+        RsrvKern => (OKABE_ITO[1], Cross),
+        MappedBs => (OKABE_ITO[1], Vertical),
+        Runtime => (OKABE_ITO[6], Solid),
+        KernelImage => (OKABE_ITO[5], Solid),
+        MemmapBuffer => (OKABE_ITO[4], Solid),
+        LeakedBuffer => (OKABE_ITO[4], Diagonal),
+        Trampoline => (OKABE_ITO[7], Dots),
+        Acpi => (OKABE_ITO[7], Solid),
+        Reserved => (GREY, Solid),
+    }
+}
+
+/// `#rrggbb`, for HTML next to the chart (legend, table swatches).
+pub fn css(colour: RGBColor) -> String {
+    format!("#{:02x}{:02x}{:02x}", colour.0, colour.1, colour.2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_state_has_a_distinct_colour_and_pattern_pair() {
+        let styles: Vec<_> = RegionState::ALL
+            .iter()
+            .map(|&s| {
+                let (c, p) = state_style(s);
+                (css(c), p.slug())
+            })
+            .collect();
+        for (i, a) in styles.iter().enumerate() {
+            assert!(!styles[i + 1..].contains(a), "{a:?} is used twice");
+        }
+        assert_eq!(styles[0], ("#009e73".to_owned(), "solid"));
     }
 }

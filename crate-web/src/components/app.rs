@@ -1,30 +1,100 @@
 use yew::prelude::*;
 
-use super::file_picker::FilePicker;
-use super::map_strip::MapStrip;
+use super::data_table::DataTable;
+use super::details::Details;
+use super::file_picker::{FilePicker, load_file};
+use super::gallery::Gallery;
+use super::happenings::Happenings;
+use super::keys::use_page_input;
+use super::knobs::KnobsPanel;
+use super::legend::Legend;
+use super::memmap_view::MemmapArray;
+use super::paste_box::PasteBox;
+use super::report::ParseReport;
+use super::stepper::Stepper;
 use super::summary::Summary;
+use super::timeline::Timeline;
 use crate::state::AppState;
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(AppState::default);
+    let state = use_reducer_eq(AppState::default);
     let dispatch = state.dispatcher();
+    use_page_input(dispatch.clone());
+    let dragging = use_state_eq(|| false);
+
+    // Drag and drop anywhere on the page.
+    let ondragover = {
+        let dragging = dragging.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(true);
+        })
+    };
+    let ondragleave = {
+        let dragging = dragging.clone();
+        Callback::from(move |_: DragEvent| dragging.set(false))
+    };
+    let ondrop = {
+        let (dragging, dispatch) = (dragging.clone(), dispatch.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
+            let file = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0));
+            if let Some(file) = file {
+                load_file(file, dispatch.clone());
+            }
+        })
+    };
+
     html! {
-        <>
-            <header>
+        <div class={classes!("page", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
+            <header class="topbar">
                 <h1>{ "efiviz" }</h1>
-                <p>{ "The EFI memory map through an x86 Linux boot." }</p>
+                <p class="tagline">{ "The EFI memory map through an x86 Linux boot — before and after “Avoid the need to mangle the EFI memory map”." }</p>
+                <div class="inputs">
+                    <FilePicker dispatch={dispatch.clone()} />
+                    <PasteBox dispatch={dispatch.clone()} />
+                </div>
             </header>
-            <main>
-                <FilePicker {dispatch} />
-                if let Some(message) = &state.error {
-                    <p class="error" role="alert" id="load-error">{ message }</p>
-                }
-                if let Some(loaded) = &state.loaded {
-                    <Summary loaded={loaded.clone()} />
-                    <MapStrip loaded={loaded.clone()} />
-                }
-            </main>
-        </>
+            if let Some(message) = &state.error {
+                <p class="error" role="alert" id="load-error">{ message }</p>
+            }
+            if let Some(loaded) = &state.loaded {
+                <main class="workspace">
+                    <aside class="sidebar">
+                        <Summary loaded={loaded.clone()} />
+                        <ParseReport loaded={loaded.clone()} />
+                        <KnobsPanel state={state.clone()} />
+                        <details class="samples-menu">
+                            <summary>{ "Samples" }</summary>
+                            <Gallery dispatch={dispatch.clone()} />
+                        </details>
+                    </aside>
+                    <div class="main-column">
+                        <Stepper state={state.clone()} />
+                        <Timeline state={state.clone()} />
+                        <Legend />
+                        <div class="panels">
+                            <Happenings state={state.clone()} />
+                            <Details state={state.clone()} />
+                        </div>
+                        <MemmapArray state={state.clone()} />
+                        <DataTable state={state.clone()} />
+                    </div>
+                </main>
+            } else {
+                <main class="welcome">
+                    <h2>{ "Load a memory map" }</h2>
+                    <p>{ "Open a file, drop it anywhere on this page, or paste it (Ctrl+V). Nothing leaves your browser." }</p>
+                    <p class="muted">{ "For best results boot with " }<code>{ "efi=debug memblock=debug" }</code>{ " and save " }<code>{ "dmesg" }</code>{ ". Or start with a sample:" }</p>
+                    <Gallery dispatch={dispatch.clone()} />
+                </main>
+            }
+            <p class="drop-hint" aria-hidden="true">{ "Drop the file to load it" }</p>
+        </div>
     }
 }

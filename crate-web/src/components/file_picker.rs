@@ -3,6 +3,7 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::canvas::mark_input;
 use crate::state::{Action, AppState};
 
 #[derive(Properties, PartialEq)]
@@ -10,7 +11,8 @@ pub struct FilePickerProps {
     pub dispatch: UseReducerDispatcher<AppState>,
 }
 
-/// A file input; the chosen file's bytes go to the reducer as [`Action::Load`].
+/// "Open file…": a real file input styled as a button, so it stays keyboard- and
+/// screen-reader-friendly.
 #[function_component(FilePicker)]
 pub fn file_picker(props: &FilePickerProps) -> Html {
     let onchange = {
@@ -23,28 +25,39 @@ pub fn file_picker(props: &FilePickerProps) -> Html {
                 return;
             };
             if let Some(file) = input.files().and_then(|files| files.get(0)) {
-                spawn_local(read_file(file, dispatch.clone()));
+                load_file(file, dispatch.clone());
             }
+            // Choosing the same file again must fire `change` again.
+            input.set_value("");
         })
     };
     html! {
-        <label class="file-picker">
-            { "Open a memory map (dmesg, UEFI shell memmap, e820, JSON, raw descriptors): " }
-            <input id="file-input" type="file" {onchange} />
+        <label class="button file-picker" title="Open a memory map (O)">
+            <input id="file-input" type="file" class="visually-hidden" {onchange}
+                aria-label="Open a memory map: dmesg, UEFI shell memmap, e820, JSON or raw descriptors" />
+            { "Open file…" }
         </label>
     }
 }
 
-async fn read_file(file: File, dispatch: UseReducerDispatcher<AppState>) {
-    let name = file.name();
-    match JsFuture::from(file.array_buffer()).await {
-        Ok(buffer) => {
-            let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
-            dispatch.dispatch(Action::Load { name, bytes });
+/// Reads `file` and hands its bytes to the reducer (used by the picker and by drag and drop).
+pub fn load_file(file: File, dispatch: UseReducerDispatcher<AppState>) {
+    mark_input();
+    spawn_local(async move {
+        let name = file.name();
+        match JsFuture::from(file.array_buffer()).await {
+            Ok(buffer) => {
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                dispatch.dispatch(Action::Load {
+                    name,
+                    bytes,
+                    knobs: None,
+                });
+            }
+            Err(error) => dispatch.dispatch(Action::ReadFailed {
+                name,
+                message: error.as_string().unwrap_or_else(|| format!("{error:?}")),
+            }),
         }
-        Err(error) => dispatch.dispatch(Action::ReadFailed {
-            name,
-            message: error.as_string().unwrap_or_else(|| format!("{error:?}")),
-        }),
-    }
+    });
 }

@@ -1,0 +1,39 @@
+//! The overview strip: one lane at true linear scale, with the timeline's visible window
+//! marked, so the user sees where the compressed view is in the real address space.
+
+use plotters::prelude::*;
+
+use super::palette::state_style;
+use crate::layout::{Axis, Lane, View, cells};
+
+/// Draws `lane` across the whole strip on a linear axis and frames `[window_start, window_end)`.
+pub fn draw_overview<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    lane: &Lane,
+    (window_start, window_end): (u64, u64),
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&WHITE)?;
+    let (Some(first), Some(last)) = (lane.regions.first(), lane.regions.last()) else {
+        return Ok(());
+    };
+    let (width, height) = area.dim_in_pixel();
+    let (width_f, height) = (f64::from(width), height as i32);
+    let axis = Axis::linear(first.start, last.end);
+    let view = View::fit(&axis);
+    for cell in cells(lane, &axis, &view, width_f) {
+        let x0 = cell.px0.round() as i32;
+        let x1 = (cell.px1.round() as i32).max(x0 + 1);
+        let (colour, _) = state_style(cell.state);
+        area.draw(&Rectangle::new([(x0, 0), (x1, height)], colour.filled()))?;
+    }
+    let px = |addr| view.to_px(axis.x_of(addr), width_f).round() as i32;
+    let (x0, x1) = (px(window_start), px(window_end).max(px(window_start) + 3));
+    let veil = WHITE.mix(0.65).filled();
+    area.draw(&Rectangle::new([(0, 0), (x0, height)], veil))?;
+    area.draw(&Rectangle::new([(x1, 0), (width as i32, height)], veil))?;
+    area.draw(&Rectangle::new(
+        [(x0, 0), (x1 - 1, height - 1)],
+        ShapeStyle::from(&BLACK).stroke_width(2),
+    ))?;
+    Ok(())
+}

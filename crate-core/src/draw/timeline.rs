@@ -1,0 +1,154 @@
+//! The timeline: one lane per step, x = physical address on the compressed axis.
+
+use plotters::prelude::*;
+
+use super::palette::state_style;
+use super::pattern::draw_pattern;
+use crate::layout::{Axis, Lane, Rows, View, cells};
+
+/// Everything one frame of the timeline shows.
+pub struct TimelineScene<'a> {
+    pub lanes: &'a [&'a Lane],
+    pub axis: &'a Axis,
+    pub view: View,
+    pub rows: Rows,
+    /// Per lane, byte ranges to mark as differing from a neighbour (compare mode).
+    pub marks: &'a [Vec<(u64, u64)>],
+    /// `(lane, region index)` of the selected and hovered regions.
+    pub selected: Option<(usize, usize)>,
+    pub hovered: Option<(usize, usize)>,
+}
+
+const LANE_BACKGROUND: RGBColor = RGBColor(0xEE, 0xEF, 0xF1);
+const GAP_INK: RGBColor = RGBColor(0x70, 0x70, 0x70);
+
+/// Pattern ink that shows on `colour`: dark on light fills, light on dark ones.
+fn ink_for(colour: RGBColor) -> RGBAColor {
+    let luma =
+        0.299 * f64::from(colour.0) + 0.587 * f64::from(colour.1) + 0.114 * f64::from(colour.2);
+    if luma > 110.0 {
+        BLACK.mix(0.5)
+    } else {
+        WHITE.mix(0.7)
+    }
+}
+
+/// Draws the scene; returns how many rectangles the lanes took (after level-of-detail packing).
+pub fn draw_timeline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    scene: &TimelineScene,
+) -> Result<usize, DrawingAreaErrorKind<DB::ErrorType>> {
+    area.fill(&WHITE)?;
+    let (width, _) = area.dim_in_pixel();
+    let width = f64::from(width);
+    let rows = scene.rows;
+    let mut drawn = 0;
+    for (i, lane) in scene.lanes.iter().enumerate() {
+        let y0 = rows.top(i);
+        let y1 = y0 + rows.height as i32;
+        area.draw(&Rectangle::new(
+            [(0, y0), (width as i32, y1)],
+            LANE_BACKGROUND.filled(),
+        ))?;
+        let lane_cells = cells(lane, scene.axis, &scene.view, width);
+        drawn += lane_cells.len();
+        for cell in lane_cells {
+            let x0 = cell.px0.round() as i32;
+            let x1 = (cell.px1.round() as i32).max(x0 + 1);
+            let (colour, pattern) = state_style(cell.state);
+            area.draw(&Rectangle::new([(x0, y0), (x1, y1)], colour.filled()))?;
+            draw_pattern(area, (x0, y0, x1, y1), pattern, &ink_for(colour))?;
+            // A hairline between wide neighbours shows where one region ends.
+            if x1 - x0 >= 4 {
+                area.draw(&PathElement::new([(x0, y0), (x0, y1 - 1)], WHITE))?;
+            }
+        }
+        if let Some(marks) = scene.marks.get(i) {
+            draw_marks(area, scene, marks, y0, width)?;
+        }
+    }
+    draw_gaps(area, scene, width)?;
+    for (target, thick, colour) in [
+        (scene.hovered, 1, RGBColor(0x33, 0x33, 0x33)),
+        (scene.selected, 3, BLACK),
+    ] {
+        if let Some((lane, index)) = target {
+            outline(area, scene, lane, index, thick, colour, width)?;
+        }
+    }
+    Ok(drawn)
+}
+
+/// A black bar just above the lane under every differing byte range.
+fn draw_marks<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    scene: &TimelineScene,
+    marks: &[(u64, u64)],
+    y0: i32,
+    width: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let first = marks.partition_point(|&(_, e)| scene.axis.x_of(e) <= scene.view.lo);
+    for &(start, end) in &marks[first..] {
+        let x0 = scene.view.to_px(scene.axis.x_of(start), width);
+        if x0 > width {
+            break;
+        }
+        let x1 = scene.view.to_px(scene.axis.x_of(end), width).max(x0 + 2.0);
+        area.draw(&Rectangle::new(
+            [(x0.round() as i32, y0 - 5), (x1.round() as i32, y0 - 1)],
+            BLACK.filled(),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Cut-out gaps: a white band across every lane with a double slash, like a broken axis.
+fn draw_gaps<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    scene: &TimelineScene,
+    width: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let bottom = scene.rows.total(scene.lanes.len()) as i32;
+    for gap in scene
+        .axis
+        .visible(scene.view.lo, scene.view.hi)
+        .iter()
+        .filter(|s| s.gap)
+    {
+        let x0 = scene.view.to_px(gap.x0, width).round() as i32;
+        let x1 = (scene.view.to_px(gap.x1, width).round() as i32).max(x0 + 6);
+        area.draw(&Rectangle::new([(x0, 0), (x1, bottom)], WHITE.filled()))?;
+        let mid = (x0 + x1) / 2;
+        let style = ShapeStyle::from(&GAP_INK).stroke_width(2);
+        for dx in [-3, 3] {
+            area.draw(&PathElement::new(
+                [(mid + dx - 3, bottom), (mid + dx + 3, 0)],
+                style,
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// A frame around one region (clipped to the canvas).
+fn outline<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    scene: &TimelineScene,
+    lane: usize,
+    index: usize,
+    thick: u32,
+    colour: RGBColor,
+    width: f64,
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let Some(region) = scene.lanes.get(lane).and_then(|l| l.regions.get(index)) else {
+        return Ok(());
+    };
+    let px = |addr| scene.view.to_px(scene.axis.x_of(addr), width);
+    let x0 = px(region.start).clamp(-4.0, width + 4.0).round() as i32;
+    let x1 = (px(region.end).clamp(-4.0, width + 4.0).round() as i32).max(x0 + 2);
+    let y0 = scene.rows.top(lane) - 2;
+    let y1 = y0 + scene.rows.height as i32 + 4;
+    let style = ShapeStyle::from(&colour).stroke_width(thick);
+    area.draw(&Rectangle::new([(x0, y0), (x1, y1)], style))?;
+    Ok(())
+}

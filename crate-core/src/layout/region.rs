@@ -1,0 +1,217 @@
+//! The timeline's view model: lanes of address ranges, each in one display state.
+
+use std::fmt;
+
+/// What a range of physical memory is at one moment of the boot, as the chart shows it.
+/// Ordered roughly from "free" to "firmware-owned" so aggregation picks a stable winner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RegionState {
+    /// Usable RAM nobody has claimed (firmware Conventional, or free in the buddy allocator).
+    FreeRam,
+    /// Pages EFI code gave back to the page allocator.
+    FreedByEfi,
+    /// Loader code/data (the kernel's own boot allocations, initrd, …).
+    Loader,
+    /// Boot-services code or data still reserved.
+    BootServices,
+    /// A boot-services range the kernel keeps for good (`MEMBLOCK_RSRV_KERN`, or OLD's RUNTIME tag).
+    RsrvKern,
+    /// Boot-services memory still mapped in the EFI page table.
+    MappedBs,
+    /// Runtime-services code or data.
+    Runtime,
+    /// The kernel image.
+    KernelImage,
+    /// The buffer holding `efi.memmap`.
+    MemmapBuffer,
+    /// A memmap buffer that was replaced and never freed.
+    LeakedBuffer,
+    /// The real-mode trampoline.
+    Trampoline,
+    /// ACPI tables and NVS.
+    Acpi,
+    /// MMIO, reserved, unusable, or types the kernel does not know.
+    Reserved,
+}
+
+impl RegionState {
+    /// Every state, in legend order.
+    pub const ALL: [RegionState; 13] = [
+        Self::FreeRam,
+        Self::FreedByEfi,
+        Self::Loader,
+        Self::BootServices,
+        Self::RsrvKern,
+        Self::MappedBs,
+        Self::Runtime,
+        Self::KernelImage,
+        Self::MemmapBuffer,
+        Self::LeakedBuffer,
+        Self::Trampoline,
+        Self::Acpi,
+        Self::Reserved,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::FreeRam => "free RAM",
+            Self::FreedByEfi => "freed by EFI code",
+            Self::Loader => "loader code/data",
+            Self::BootServices => "boot services (reserved)",
+            Self::RsrvKern => "kept by the kernel (RSRV_KERN / tagged)",
+            Self::MappedBs => "boot services, mapped in EFI page table",
+            Self::Runtime => "runtime services",
+            Self::KernelImage => "kernel image",
+            Self::MemmapBuffer => "efi.memmap buffer",
+            Self::LeakedBuffer => "leaked memmap buffer",
+            Self::Trampoline => "real-mode trampoline",
+            Self::Acpi => "ACPI tables / NVS",
+            Self::Reserved => "MMIO / reserved",
+        }
+    }
+
+    /// A stable identifier for CSS classes and tests.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::FreeRam => "free",
+            Self::FreedByEfi => "freed",
+            Self::Loader => "loader",
+            Self::BootServices => "bs",
+            Self::RsrvKern => "kern",
+            Self::MappedBs => "mapped-bs",
+            Self::Runtime => "runtime",
+            Self::KernelImage => "kernel",
+            Self::MemmapBuffer => "memmap",
+            Self::LeakedBuffer => "leaked",
+            Self::Trampoline => "trampoline",
+            Self::Acpi => "acpi",
+            Self::Reserved => "reserved",
+        }
+    }
+}
+
+impl fmt::Display for RegionState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One range `[start, end)` in one state. `label` names what it is (`Boot Data`, `ESRT`, …);
+/// `note` says why it is in this state at this step; `facts` are the details panel's rows
+/// (type, attributes, memblock flags, VA, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub start: u64,
+    pub end: u64,
+    pub state: RegionState,
+    pub label: String,
+    pub note: String,
+    pub facts: Vec<(&'static str, String)>,
+}
+
+impl Region {
+    pub fn new(start: u64, end: u64, state: RegionState, label: impl Into<String>) -> Self {
+        Self {
+            start,
+            end,
+            state,
+            label: label.into(),
+            note: String::new(),
+            facts: Vec::new(),
+        }
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = note.into();
+        self
+    }
+
+    pub fn with_fact(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.facts.push((key, value.into()));
+        self
+    }
+
+    pub fn size(&self) -> u64 {
+        self.end - self.start
+    }
+}
+
+/// One row of the timeline: the address space at one step, regions sorted and disjoint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lane {
+    pub label: String,
+    pub regions: Vec<Region>,
+}
+
+impl Lane {
+    /// Builds a lane, sorting the regions and dropping empty or overlapping ones, so every
+    /// later step can binary-search it.
+    pub fn new(label: impl Into<String>, mut regions: Vec<Region>) -> Self {
+        regions.retain(|r| r.end > r.start);
+        regions.sort_by_key(|r| (r.start, r.end));
+        let mut kept: Vec<Region> = Vec::with_capacity(regions.len());
+        for region in regions {
+            match kept.last() {
+                Some(last) if region.start < last.end => {}
+                _ => kept.push(region),
+            }
+        }
+        Self {
+            label: label.into(),
+            regions: kept,
+        }
+    }
+
+    /// The index of the region containing `addr`.
+    pub fn index_at(&self, addr: u64) -> Option<usize> {
+        let i = self.regions.partition_point(|r| r.end <= addr);
+        self.regions.get(i).filter(|r| r.start <= addr).map(|_| i)
+    }
+
+    pub fn region_at(&self, addr: u64) -> Option<&Region> {
+        self.index_at(addr).map(|i| &self.regions[i])
+    }
+
+    /// The indices of regions overlapping `[start, end)`.
+    pub fn overlapping(&self, start: u64, end: u64) -> std::ops::Range<usize> {
+        let first = self.regions.partition_point(|r| r.end <= start);
+        let last = self.regions.partition_point(|r| r.start < end);
+        first..last.max(first)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lane() -> Lane {
+        Lane::new(
+            "t",
+            vec![
+                Region::new(0x2000, 0x3000, RegionState::Runtime, "b"),
+                Region::new(0x0, 0x1000, RegionState::FreeRam, "a"),
+                Region::new(0x2800, 0x4000, RegionState::Acpi, "overlaps b"),
+                Region::new(0x5000, 0x5000, RegionState::Acpi, "empty"),
+            ],
+        )
+    }
+
+    #[test]
+    fn lanes_are_sorted_and_disjoint() {
+        let lane = lane();
+        let labels: Vec<_> = lane.regions.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(labels, ["a", "b"]);
+    }
+
+    #[test]
+    fn lookup_by_address_respects_half_open_ranges() {
+        let lane = lane();
+        assert_eq!(lane.index_at(0x0), Some(0));
+        assert_eq!(lane.index_at(0xfff), Some(0));
+        assert_eq!(lane.index_at(0x1000), None);
+        assert_eq!(lane.index_at(0x2fff), Some(1));
+        assert_eq!(lane.index_at(0x3000), None);
+        assert_eq!(lane.overlapping(0x800, 0x2001), 0..2);
+        assert_eq!(lane.overlapping(0x1000, 0x2000), 1..1);
+    }
+}

@@ -1,0 +1,155 @@
+//! The whole boot as the app shows it: steps, each with one lane per kernel, what happened
+//! and what was printed. Built from a parsed map; the simulator adapter fills in the steps
+//! after the firmware map.
+
+use super::axis::Axis;
+use super::firmware::firmware_lane;
+use super::region::{Lane, RegionState};
+use crate::model::MemoryMap;
+
+/// The two kernels the app compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    Old,
+    New,
+}
+
+impl Kernel {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Old => "OLD",
+            Self::New => "NEW",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// One thing a kernel did during a step, with where in the code and the spec it comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Happening {
+    pub function: String,
+    pub rule: String,
+    pub patch: Option<String>,
+    pub text: String,
+}
+
+/// One entry of the `efi.memmap` array as a cell of the memmap view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemmapCell {
+    pub label: String,
+    pub start: u64,
+    pub end: u64,
+    pub state: RegionState,
+    /// Past the valid entries (NEW's in-place filter leaves these behind).
+    pub stale: bool,
+    /// Created by a split (OLD).
+    pub split: bool,
+}
+
+/// The `efi.memmap` object after a step: where its buffer is and what it holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemmapView {
+    /// Buffer address, when known.
+    pub phys: Option<u64>,
+    pub capacity_bytes: u64,
+    pub desc_size: u32,
+    pub cells: Vec<MemmapCell>,
+    /// Reallocations, frees, leaks and the freed tail, in order.
+    pub notes: Vec<String>,
+}
+
+/// One kernel's view of one step.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KernelStep {
+    /// The address space after the step.
+    pub lane: Lane,
+    pub happenings: Vec<Happening>,
+    /// Kernel log lines printed during the step.
+    pub log: Vec<String>,
+    pub memmap: MemmapView,
+}
+
+/// A step of the boot (firmware map, reserve, mm_init, …).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Step {
+    pub name: String,
+    /// Where it happens in the kernel.
+    pub function: String,
+    kernels: [KernelStep; 2],
+}
+
+impl Step {
+    pub fn new(name: &str, function: &str, old: KernelStep, new: KernelStep) -> Self {
+        Self {
+            name: name.to_owned(),
+            function: function.to_owned(),
+            kernels: [old, new],
+        }
+    }
+
+    pub fn kernel(&self, kernel: Kernel) -> &KernelStep {
+        &self.kernels[kernel.index()]
+    }
+}
+
+/// All steps plus the one axis they share, so lanes line up across steps and kernels.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Story {
+    pub steps: Vec<Step>,
+    pub axis: Axis,
+}
+
+impl Story {
+    pub fn new(steps: Vec<Step>) -> Self {
+        let lanes: Vec<&Lane> = steps
+            .iter()
+            .flat_map(|s| s.kernels.iter().map(|k| &k.lane))
+            .collect();
+        let axis = Axis::compressed(&lanes);
+        Self { steps, axis }
+    }
+
+    /// The story of a map before any simulation: the firmware map, identical for both kernels.
+    pub fn firmware_only(map: &MemoryMap) -> Self {
+        let lane = firmware_lane("firmware map", map);
+        let cells = lane
+            .regions
+            .iter()
+            .map(|r| MemmapCell {
+                label: r.label.clone(),
+                start: r.start,
+                end: r.end,
+                state: r.state,
+                stale: false,
+                split: false,
+            })
+            .collect();
+        let memmap = MemmapView {
+            phys: None,
+            capacity_bytes: map.descriptors.len() as u64 * u64::from(map.desc_size),
+            desc_size: map.desc_size,
+            cells,
+            notes: vec!["The firmware's buffer, as handed over by the EFI stub.".to_owned()],
+        };
+        let kernel = KernelStep {
+            lane,
+            happenings: Vec::new(),
+            log: Vec::new(),
+            memmap,
+        };
+        Self::new(vec![Step::new(
+            "firmware map",
+            "efi_memblock_x86_reserve_range",
+            kernel.clone(),
+            kernel,
+        )])
+    }
+
+    /// Lanes of every step for one kernel, top to bottom.
+    pub fn lanes(&self, kernel: Kernel) -> Vec<&Lane> {
+        self.steps.iter().map(|s| &s.kernel(kernel).lane).collect()
+    }
+}

@@ -1,0 +1,46 @@
+use efiviz_core::layout::units::{hex, iec, short_hex};
+use yew::prelude::*;
+
+use super::legend::swatch;
+use crate::state::AppState;
+
+#[derive(Properties, PartialEq)]
+pub struct MemmapProps {
+    pub state: UseReducerHandle<AppState>,
+}
+
+/// The `efi.memmap` array itself at the current step: its buffer, and its entries as cells.
+#[function_component(MemmapArray)]
+pub fn memmap_array(props: &MemmapProps) -> Html {
+    let state = &*props.state;
+    let Some(loaded) = &state.loaded else {
+        return html! {};
+    };
+    let Some(step) = loaded.story.steps.get(state.step) else {
+        return html! {};
+    };
+    let memmap = &step.kernel(state.focus_kernel()).memmap;
+    let valid = memmap.cells.iter().filter(|c| !c.stale).count();
+    let cells = memmap.cells.iter().enumerate().map(|(i, cell)| {
+        let title = format!("[{i}] {} {}–{} ({})", cell.label, short_hex(cell.start), short_hex(cell.end), iec(cell.end - cell.start));
+        html! {
+            <li class={classes!("cell", cell.stale.then_some("stale"), cell.split.then_some("split"))}
+                title={title.clone()} aria-label={title}>
+                { swatch(cell.state) }<span class="cell-index">{ i }</span>
+            </li>
+        }
+    });
+    let notes = memmap.notes.iter().map(|n| html! { <li>{ n }</li> });
+    html! {
+        <section class="memmap-view" id="memmap-view" aria-label="The efi.memmap array">
+            <h2>{ format!("efi.memmap ({} kernel)", state.focus_kernel().name()) }</h2>
+            <p>
+                { "Buffer " }<code>{ memmap.phys.map_or_else(|| "address not known".to_owned(), hex) }</code>
+                { format!(", {} bytes, {} of {} entries valid, {} bytes each.",
+                    memmap.capacity_bytes, valid, memmap.cells.len(), memmap.desc_size) }
+            </p>
+            <ol class="cells">{ for cells }</ol>
+            <ul class="memmap-notes">{ for notes }</ul>
+        </section>
+    }
+}

@@ -1,0 +1,190 @@
+use super::*;
+use efiviz_core::layout::RegionState;
+
+/// A real Gigabyte Z77X dmesg; its fixture header says the map has 187 entries.
+const GIGABYTE: &str =
+    include_str!("../../../../shared/fixtures/real/26-gigabyte-z77x-up5-ami-187-entries.txt");
+/// The spec's S02 scenario as dmesg lines (11 descriptors, see scenarios.json).
+const S02: &str = include_str!("../../samples/s02-esrt-middle.txt");
+
+fn load(state: &AppState, name: &str, text: &str) -> AppState {
+    let action = Action::Load {
+        name: name.to_owned(),
+        bytes: text.as_bytes().to_vec(),
+        knobs: None,
+    };
+    reduce(state, action)
+}
+
+fn entry_count(state: &AppState) -> Option<usize> {
+    let loaded = state.loaded.as_ref()?;
+    Some(loaded.parsed.log.map.as_ref()?.descriptors.len())
+}
+
+#[test]
+fn loading_a_real_map_replaces_the_state() {
+    let state = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    assert_eq!(entry_count(&state), Some(187));
+    assert_eq!(
+        state.loaded.as_ref().map(|l| l.name.as_str()),
+        Some("z77x.txt")
+    );
+    assert_eq!(state.error, None);
+}
+
+#[test]
+fn input_without_a_map_keeps_the_previous_map_and_explains() {
+    let good = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    let zoomed = reduce(
+        &good,
+        Action::Zoom {
+            factor: 4.0,
+            anchor: 0.0,
+        },
+    );
+    let after = load(&zoomed, "junk.bin", "\u{1}\u{2} not a map\n");
+    assert_eq!(entry_count(&after), Some(187));
+    assert_eq!(after.view, zoomed.view, "the view survives a failed load");
+    let error = after.error.expect("an error message");
+    assert!(
+        error.starts_with("No EFI memory map found in junk.bin."),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_successful_load_clears_the_previous_error() {
+    let failed = load(&AppState::default(), "junk.txt", "nothing\n");
+    assert!(failed.error.is_some());
+    assert_eq!(entry_count(&failed), None);
+    let good = load(&failed, "z77x.txt", GIGABYTE);
+    assert_eq!(good.error, None);
+    assert_eq!(entry_count(&good), Some(187));
+}
+
+#[test]
+fn an_unreadable_file_keeps_the_previous_map() {
+    let good = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    let after = reduce(
+        &good,
+        Action::ReadFailed {
+            name: "big.log".to_owned(),
+            message: "NotReadableError".to_owned(),
+        },
+    );
+    assert_eq!(entry_count(&after), Some(187));
+    assert_eq!(
+        after.error.as_deref(),
+        Some("Could not read big.log: NotReadableError")
+    );
+}
+
+#[test]
+fn the_firmware_lane_follows_the_scenario_descriptors() {
+    let state = load(&AppState::default(), "s02", S02);
+    let lane = state.lane(0, Kernel::New).expect("a lane");
+    // S02: 11 descriptors; B1 (Boot Data) at 0x40000000, 0x10 pages.
+    assert_eq!(lane.regions.len(), 11);
+    let bs = lane.region_at(0x4000_4f98).expect("the ESRT's region");
+    assert_eq!((bs.start, bs.end), (0x4000_0000, 0x4001_0000));
+    assert_eq!(bs.state, RegionState::BootServices);
+}
+
+#[test]
+fn stepping_stays_within_the_steps() {
+    let state = load(&AppState::default(), "s02", S02);
+    let last = state.loaded.as_ref().map_or(0, |l| l.story.steps.len()) - 1;
+    assert_eq!(state.step, last, "a new map opens at its last step");
+    let first = reduce(&state, Action::Step(Move::First));
+    assert_eq!(first.step, 0);
+    assert_eq!(reduce(&first, Action::Step(Move::Previous)).step, 0);
+    assert_eq!(reduce(&first, Action::Step(Move::Last)).step, last);
+    assert_eq!(reduce(&first, Action::Step(Move::To(999))).step, last);
+    let next = reduce(&first, Action::Step(Move::Next));
+    assert_eq!(next.step, last.min(1));
+}
+
+#[test]
+fn zoom_pan_and_fit_move_the_window_inside_the_axis() {
+    let state = load(&AppState::default(), "s02", S02);
+    let fit = state.view;
+    assert_eq!(fit.lo, 0.0);
+    let zoomed = reduce(
+        &state,
+        Action::Zoom {
+            factor: 2.0,
+            anchor: 0.0,
+        },
+    );
+    assert!((zoomed.view.span() - fit.span() / 2.0).abs() < 1e-9);
+    let panned = reduce(&zoomed, Action::Pan(0.5));
+    assert!(panned.view.lo > zoomed.view.lo);
+    assert_eq!(reduce(&panned, Action::Fit).view, fit);
+    let to = reduce(
+        &state,
+        Action::ZoomTo {
+            start: 0x4000_0000,
+            end: 0x4001_0000,
+        },
+    );
+    let axis = &state.loaded.as_ref().expect("loaded").story.axis;
+    assert!(to.view.lo <= axis.x_of(0x4000_0000) && to.view.hi >= axis.x_of(0x4001_0000));
+    assert!(to.view.span() < fit.span());
+}
+
+#[test]
+fn compare_mode_interleaves_old_and_new_lanes() {
+    let state = load(&AppState::default(), "s02", S02);
+    let steps = state.loaded.as_ref().map_or(0, |l| l.story.steps.len());
+    assert_eq!(state.rows().len(), steps);
+    let compare = reduce(&state, Action::SetMode(Mode::Compare));
+    let rows = compare.rows();
+    assert_eq!(rows.len(), 2 * steps);
+    assert_eq!(rows[0], (0, Kernel::Old));
+    assert_eq!(rows[1], (0, Kernel::New));
+    assert_eq!(compare.focus_kernel(), Kernel::New);
+    assert_eq!(
+        reduce(&compare, Action::SetMode(Mode::Old)).focus_kernel(),
+        Kernel::Old
+    );
+}
+
+#[test]
+fn hover_and_selection_are_kept_until_a_new_map_arrives() {
+    let state = load(&AppState::default(), "s02", S02);
+    let pick = Pick {
+        step: 0,
+        kernel: Kernel::New,
+        addr: 0x4000_4f98,
+    };
+    let selected = reduce(&state, Action::Select(Some(pick)));
+    assert_eq!(
+        selected.region(pick).map(|r| r.label.as_str()),
+        Some("Boot Data")
+    );
+    let hovered = reduce(&selected, Action::Hover(Some(pick)));
+    assert_eq!(hovered.hovered, Some(pick));
+    assert_eq!(hovered.selected, Some(pick));
+    let reloaded = load(&hovered, "z77x.txt", GIGABYTE);
+    assert_eq!((reloaded.selected, reloaded.hovered), (None, None));
+}
+
+#[test]
+fn samples_bring_their_knobs_and_plain_loads_keep_the_users() {
+    let knobs = Knobs {
+        efi_debug: true,
+        ..Knobs::default()
+    };
+    let state = reduce(&AppState::default(), Action::SetKnobs(knobs.clone()));
+    let loaded = load(&state, "s02", S02);
+    assert_eq!(loaded.knobs, knobs);
+    let sample = reduce(
+        &loaded,
+        Action::Load {
+            name: "sample".to_owned(),
+            bytes: S02.as_bytes().to_vec(),
+            knobs: Some(Knobs::default()),
+        },
+    );
+    assert_eq!(sample.knobs, Knobs::default());
+}
