@@ -81,6 +81,9 @@ pub struct Machine<'a> {
     pub hazards: Vec<String>,
     /// The maximum number of `memblock.reserved` regions seen (D20).
     pub max_reserved_regions: usize,
+    /// Ranges `efi_reserve_boot_services` reserved (plain), and (NEW) only marked K.
+    pub bs_reserved: Vec<Range>,
+    pub bs_marked: Vec<Range>,
     /// OLD `ranges_to_free`: `None` when never allocated (efi=debug, SVAM failure, kexec).
     pub queue: Option<Vec<(Arc<str>, Range)>>,
 }
@@ -130,6 +133,8 @@ impl<'a> Machine<'a> {
             hazards: Vec::new(),
             max_reserved_regions: 0,
             queue: None,
+            bs_reserved: Vec::new(),
+            bs_marked: Vec::new(),
         }
     }
 

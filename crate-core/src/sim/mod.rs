@@ -98,6 +98,12 @@ pub struct Simulation {
     pub unmapped: Vec<(String, ranges::Range)>,
     /// `Freeing EFI boot services memory: NK`, when printed.
     pub free_message: Option<String>,
+    /// The N of that message.
+    pub freed_kib: Option<u64>,
+    /// Ranges `efi_reserve_boot_services` reserved with `memblock_reserve`, in map order.
+    pub boot_services_reserved: Vec<ranges::Range>,
+    /// NEW: ranges it only marked RSRV_KERN (they already held a reservation).
+    pub boot_services_marked: Vec<ranges::Range>,
 }
 
 impl Simulation {
@@ -117,7 +123,10 @@ impl Simulation {
                 .into_iter()
                 .map(|(id, r)| (id.to_string(), r))
                 .collect(),
+            freed_kib: m.free_message.as_ref().map(|_| m.freed_counted / 1024),
             free_message: m.free_message,
+            boot_services_reserved: m.bs_reserved,
+            boot_services_marked: m.bs_marked,
         }
     }
 

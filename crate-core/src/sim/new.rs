@@ -65,9 +65,11 @@ pub fn reserve_boot_services(m: &mut Machine) {
         }
         if !m.memblock.is_region_reserved(r) {
             m.reserve(r, 0);
+            m.bs_reserved.push(r);
             plain += 1;
         } else {
             m.memblock.mark_kern(r);
+            m.bs_marked.push(r);
             marked += 1;
             m.event(
                 "efi_reserve_boot_services",

@@ -246,6 +246,7 @@ pub fn reserve_boot_services(m: &mut Machine) {
             "already (partly) reserved".to_owned()
         } else {
             m.reserve(r, 0);
+            m.bs_reserved.push(r);
             match can_free_region(m, r) {
                 Ok(()) => {
                     owned += 1;

@@ -1,0 +1,173 @@
+//! Real boots (fixtures/truth, docs/truth.md): simulating the firmware map of each `-D`
+//! (efi=debug) boot with efi=debug turned off must predict what its `-P` twin did.
+
+use std::path::PathBuf;
+
+use efiviz_core::model::{BootLog, Descriptor};
+use efiviz_core::parse;
+use efiviz_core::sim::{self, Kernel, SimInput, Simulation};
+
+fn truth(name: &str) -> BootLog {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/truth");
+    assert!(
+        dir.is_dir(),
+        "truth boots not found at {} (expected /work/shared next to the repository)",
+        dir.display()
+    );
+    let bytes =
+        std::fs::read(dir.join(name).join("serial.log")).unwrap_or_else(|e| panic!("{name}: {e}"));
+    parse::parse(&bytes, None).log
+}
+
+/// `(start, end)` of every memblock reservation made by `efi_reserve_boot_services` (plain ones).
+fn rbs_reserved(log: &BootLog) -> Vec<(u64, u64)> {
+    log.memblock_events
+        .iter()
+        .filter(|e| {
+            e.op.ends_with("memblock_reserve") && e.caller.contains("efi_reserve_boot_services")
+        })
+        .map(|e| (e.start, e.end))
+        .collect()
+}
+
+fn entry_key(d: &Descriptor) -> (u32, u64, u64, u64, u64) {
+    (d.ty.0, d.phys, d.num_pages, d.virt, d.attr.0)
+}
+
+struct Outcome {
+    problems: Vec<String>,
+}
+
+impl Outcome {
+    fn check<T: PartialEq + std::fmt::Debug>(&mut self, what: &str, predicted: T, real: T) {
+        if predicted != real {
+            self.problems.push(format!(
+                "{what}:\n  predicted {predicted:?}\n  real      {real:?}"
+            ));
+        }
+    }
+}
+
+fn predict(pair: &str, kernel: Kernel) -> (Simulation, BootLog) {
+    let d = truth(&format!("{pair}-D"));
+    let p = truth(&format!("{pair}-P"));
+    let mut input =
+        SimInput::from_boot_log(&d).unwrap_or_else(|| panic!("{pair}-D: no memory map parsed"));
+    input.config.set("efi_dbg=false").expect("knob");
+    (sim::simulate(&input, kernel), p)
+}
+
+fn check_pair(pair: &str, kernel: Kernel) {
+    let (s, p) = predict(pair, kernel);
+    let mut o = Outcome {
+        problems: Vec::new(),
+    };
+    let predicted: Vec<(u64, u64)> = s
+        .boot_services_reserved
+        .iter()
+        .map(|r| (r.start, r.end))
+        .collect();
+    o.check(
+        "efi_reserve_boot_services reservations",
+        predicted,
+        rbs_reserved(&p),
+    );
+    o.check(
+        "Freeing EFI boot services memory (KiB)",
+        s.freed_kib,
+        p.boot_services_freed_kib,
+    );
+    let final_map: Vec<_> = s
+        .end()
+        .memmap
+        .entries
+        .iter()
+        .map(|e| entry_key(&e.desc))
+        .collect();
+    let real: Vec<_> = p
+        .runtime_map
+        .as_ref()
+        .map(|m| m.descriptors.iter().map(entry_key).collect())
+        .unwrap_or_default();
+    o.check(
+        "final runtime map (type, phys, pages, virt, attr)",
+        final_map,
+        real,
+    );
+    assert!(
+        o.problems.is_empty(),
+        "{pair} ({}):\n{}",
+        kernel.name(),
+        o.problems.join("\n")
+    );
+}
+
+#[test]
+fn old_q35_1g() {
+    check_pair("q35-1G", Kernel::Old);
+}
+
+#[test]
+fn old_pc_1g() {
+    check_pair("pc-1G", Kernel::Old);
+}
+
+#[test]
+fn old_q35_1g_tpm() {
+    check_pair("q35-1G-tpm", Kernel::Old);
+}
+
+#[test]
+fn old_q35_1g_ovmf32_mixed() {
+    check_pair("q35-1G-ovmf32", Kernel::Old);
+}
+
+#[test]
+fn old_q35_1g_mem768m() {
+    check_pair("q35-1G-mem768M", Kernel::Old);
+}
+
+#[test]
+fn new_q35_1g() {
+    check_pair("new-q35-1G", Kernel::New);
+}
+
+#[test]
+fn new_q35_1g_ovmf32_mixed() {
+    check_pair("new-q35-1G-ovmf32", Kernel::New);
+}
+
+/// The `-D` boot itself: with efi=debug the SVAM map is the printed runtime map (S5 of truth.md).
+#[test]
+fn debug_boot_svam_map_matches_the_printed_runtime_map() {
+    for (pair, kernel) in [
+        ("q35-1G", Kernel::Old),
+        ("pc-1G", Kernel::Old),
+        ("new-q35-1G", Kernel::New),
+    ] {
+        let d = truth(&format!("{pair}-D"));
+        let input = SimInput::from_boot_log(&d).expect("map");
+        let s = sim::simulate(&input, kernel);
+        let svam: Vec<(u32, u64, u64)> = s
+            .svam
+            .iter()
+            .flat_map(|c| c.entries.iter())
+            .map(|(e, _)| (e.desc.ty.0, e.desc.phys, e.desc.num_pages))
+            .collect();
+        let real: Vec<(u32, u64, u64)> = d
+            .runtime_map
+            .as_ref()
+            .map(|m| {
+                m.descriptors
+                    .iter()
+                    .map(|x| (x.ty.0, x.phys, x.num_pages))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert_eq!(svam, real, "{pair}-D: SVAM map vs printed runtime map");
+        assert!(
+            s.freed_kib.is_none(),
+            "{pair}-D: efi=debug prints no free message in OLD or NEW"
+        );
+    }
+}
