@@ -1,8 +1,6 @@
 //! The text driver: walks the lines once, unwraps each, offers it to the line recognisers of
 //! the allowed families, and assembles maps, tables and events into a [`BootLog`].
 
-use std::borrow::Cow;
-
 use super::Format;
 use super::blocks::{Block, Kind, Offer, Source};
 use super::dmesg_efi::{self, MemLine};
@@ -13,7 +11,7 @@ use super::report::{Confidence, MapFlags, Report, Severity};
 use super::runtime_map::{self, RtLine, SysfsCollector};
 use super::scan::{contains_lit, starts};
 use super::uefi_shell::{self, ShellLine};
-use super::wrappers::{self, Seen};
+use super::wrappers::{self, QpJoiner, QpOut, Seen};
 use crate::model::{Attributes, BootLog, Descriptor, MemoryMap, MemoryType};
 
 /// What [`Driver::join_wrap`] did with a line.
@@ -56,47 +54,23 @@ struct Driver {
 
 /// Parses text input. `forced` restricts the recognisers to one family.
 pub fn parse(input: &[u8], forced: Option<Format>) -> (BootLog, Report) {
-    let qp = wrappers::looks_quoted_printable(input);
-    let (bytes, line_map): (Cow<[u8]>, Option<Vec<usize>>) = if qp {
-        let (decoded, map) = wrappers::decode_quoted_printable(input);
-        (Cow::Owned(decoded), Some(map))
-    } else {
-        (Cow::Borrowed(input), None)
-    };
     let mut driver = Driver::new(forced);
-    if qp {
-        driver.seen.add(Seen::QUOTED_PRINTABLE);
-    }
-    // A QP-encoded quote inside a plain log: soft-broken physical lines are joined and decoded
-    // as one logical line numbered by its first physical line.
-    let mut qp_run: Option<(usize, Vec<u8>)> = None;
+    let mut qp = QpJoiner::default();
     let mut start = 0;
-    let mut number = 0;
-    while start < bytes.len() {
-        let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |i| start + i);
-        let raw = &bytes[start..end];
-        let line_no = match &line_map {
-            Some(map) => map.get(number).copied().unwrap_or(number + 1),
-            None => number + 1,
-        };
-        number += 1;
+    let mut line_no = 0;
+    while start < input.len() {
+        let end = memchr::memchr(b'\n', &input[start..]).map_or(input.len(), |i| start + i);
+        let raw = &input[start..end];
+        line_no += 1;
         start = end + 1;
-        let soft = !qp && wrappers::is_soft_break(raw);
-        if soft || qp_run.is_some() {
-            let (_, buf) = qp_run.get_or_insert_with(|| (line_no, Vec::new()));
-            buf.extend_from_slice(raw.strip_suffix(b"\r").unwrap_or(raw));
-            if soft {
-                buf.pop();
-                continue;
-            }
-        }
-        match qp_run.take() {
-            Some((first, buf)) => driver.qp_line(first, &buf),
-            None => driver.line(line_no, raw),
+        match qp.push(line_no, raw) {
+            QpOut::Plain(raw) => driver.line(line_no, raw),
+            QpOut::Decoded(first, decoded) => driver.qp_line(first, &decoded),
+            QpOut::Held => {}
         }
     }
-    if let Some((first, buf)) = qp_run.take() {
-        driver.qp_line(first, &buf);
+    if let Some((first, decoded)) = qp.finish() {
+        driver.qp_line(first, &decoded);
     }
     driver.finish()
 }
@@ -142,10 +116,9 @@ impl Driver {
         }
     }
 
-    fn qp_line(&mut self, line_no: usize, joined: &[u8]) {
+    fn qp_line(&mut self, line_no: usize, decoded: &[u8]) {
         self.seen.add(Seen::QUOTED_PRINTABLE);
-        let (decoded, _) = wrappers::decode_quoted_printable(joined);
-        self.line(line_no, &decoded);
+        self.line(line_no, decoded);
     }
 
     fn line(&mut self, line_no: usize, raw: &[u8]) {

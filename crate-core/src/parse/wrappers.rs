@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use super::scan::contains_lit;
+
 /// Which wrapper kinds were seen, as bits, so the report can name them once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Seen(u16);
@@ -43,49 +45,81 @@ impl Seen {
     }
 }
 
-/// True when the whole text is a quoted-printable mail body: `=3D` escapes and soft line breaks
-/// on at least 1% of the lines. A QP quote inside a larger plain log is handled per run of
-/// soft-broken lines instead (see [`is_soft_break`]), since plain text can contain `=20`.
-pub fn looks_quoted_printable(input: &[u8]) -> bool {
-    let sample = &input[..input.len().min(1 << 20)];
-    if memchr::memmem::find(sample, b"=3D").is_none() {
-        return false;
-    }
-    let mut lines = 0;
-    let mut soft = 0;
-    for line in sample.split(|&b| b == b'\n') {
-        lines += 1;
-        soft += usize::from(is_soft_break(line));
-    }
-    soft >= 3 && soft * 100 >= lines
-}
-
 /// A physical line that a QP encoder cut: ends in a lone `=` near the 76-column limit.
 pub fn is_soft_break(line: &[u8]) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     (60..=77).contains(&line.len()) && line.ends_with(b"=") && !line.ends_with(b"==")
 }
 
-/// Decodes quoted-printable. Returns the bytes and, for each decoded line, the 1-based
-/// number of the physical line it started on (soft breaks join physical lines).
-pub fn decode_quoted_printable(input: &[u8]) -> (Vec<u8>, Vec<usize>) {
+/// After this many lines with neither a soft break nor `=3D`, a quoted-printable region is over.
+const QP_QUIET_LINES: usize = 20;
+
+/// Finds quoted-printable regions line by line (a whole QP mail, or a QP quote inside a plain
+/// log), joins soft-broken physical lines and decodes them. Plain text outside such regions is
+/// passed through untouched, since it may legitimately contain `=20`-like text.
+#[derive(Default)]
+pub struct QpJoiner {
+    /// The first physical line number and the bytes of a logical line still being joined.
+    held: Option<(usize, Vec<u8>)>,
+    active: bool,
+    quiet: usize,
+}
+
+/// What [`QpJoiner::push`] made of a physical line.
+pub enum QpOut<'a> {
+    Plain(&'a [u8]),
+    /// A decoded logical line and the physical line it started on.
+    Decoded(usize, Vec<u8>),
+    /// Kept back: it ends in a soft break.
+    Held,
+}
+
+impl QpJoiner {
+    pub fn push<'a>(&mut self, line_no: usize, raw: &'a [u8]) -> QpOut<'a> {
+        let soft = is_soft_break(raw);
+        if soft || contains_lit(raw, b"=3D") {
+            self.active = true;
+            self.quiet = 0;
+        } else if self.active {
+            self.quiet += 1;
+            self.active = self.quiet <= QP_QUIET_LINES;
+        }
+        if !self.active && self.held.is_none() {
+            return QpOut::Plain(raw);
+        }
+        let (_, buf) = self.held.get_or_insert_with(|| (line_no, Vec::new()));
+        buf.extend_from_slice(raw.strip_suffix(b"\r").unwrap_or(raw));
+        if soft {
+            buf.pop();
+            return QpOut::Held;
+        }
+        match self.held.take() {
+            Some((first, buf)) => QpOut::Decoded(first, decode_quoted_printable(&buf)),
+            None => QpOut::Plain(raw),
+        }
+    }
+
+    /// A logical line still held at the end of the input.
+    pub fn finish(&mut self) -> Option<(usize, Vec<u8>)> {
+        self.held
+            .take()
+            .map(|(first, buf)| (first, decode_quoted_printable(&buf)))
+    }
+}
+
+/// Decodes `=XX` escapes and drops soft line breaks (`=` before a newline).
+pub fn decode_quoted_printable(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(input.len());
-    let mut starts = vec![1];
-    let mut physical = 1;
     let mut i = 0;
     while i < input.len() {
         let b = input[i];
         if b == b'=' {
-            let next = input.get(i + 1).copied();
-            let after = input.get(i + 2).copied();
-            match (next, after) {
+            match (input.get(i + 1).copied(), input.get(i + 2).copied()) {
                 (Some(b'\n'), _) => {
-                    physical += 1;
                     i += 2;
                     continue;
                 }
                 (Some(b'\r'), Some(b'\n')) => {
-                    physical += 1;
                     i += 3;
                     continue;
                 }
@@ -98,13 +132,9 @@ pub fn decode_quoted_printable(input: &[u8]) -> (Vec<u8>, Vec<usize>) {
             }
         }
         out.push(b);
-        if b == b'\n' {
-            physical += 1;
-            starts.push(physical);
-        }
         i += 1;
     }
-    (out, starts)
+    out
 }
 
 fn hex_val(b: u8) -> u8 {
