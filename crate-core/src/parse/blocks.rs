@@ -80,7 +80,9 @@ impl Block {
                 return Offer::DuplicateLine;
             }
             (Some(prev), Some(idx)) if idx <= prev => return Offer::Rejected,
-            (Some(prev), Some(idx)) if idx > prev + 1 => self.gaps.push((prev + 1, idx)),
+            (Some(prev), Some(idx)) if idx > prev.saturating_add(1) => {
+                self.gaps.push((prev.saturating_add(1), idx));
+            }
             (None, Some(idx)) if self.descs.is_empty() && idx != 0 => self.gaps.push((0, idx)),
             _ => {}
         }

@@ -232,7 +232,15 @@ fn parse_tail(s: &str) -> (Option<u64>, bool, Vec<String>) {
 /// Page count from the printed range. Invalid entries print a zero end for empty ranges and may
 /// print ends beyond 2^64, which is why the arithmetic is 128-bit.
 fn pages(start: u128, end: u128, inclusive: bool, invalid: bool) -> Result<u64, String> {
-    let end_excl = if inclusive { end + 1 } else { end };
+    // An empty invalid entry prints its end as plain zero, whatever its start.
+    if invalid && end == 0 {
+        return Ok(0);
+    }
+    let end_excl = if inclusive {
+        end.saturating_add(1)
+    } else {
+        end
+    };
     if end_excl <= start {
         if invalid || end_excl == start {
             return Ok(0);
