@@ -167,7 +167,7 @@ fn parse_entry(s: &str) -> Result<Entry, String> {
     };
     let phys = u64::try_from(start).map_err(|_| "start address wider than 64 bits".to_owned())?;
     let (size_field, invalid, mut warnings) = parse_tail(rest.trim_start());
-    let num_pages = pages(start, end, inclusive, invalid)?;
+    let num_pages = pages(start, end, inclusive, invalid, &mut warnings)?;
     let desc = Descriptor {
         ty,
         phys,
@@ -231,7 +231,13 @@ fn parse_tail(s: &str) -> (Option<u64>, bool, Vec<String>) {
 
 /// Page count from the printed range. Invalid entries print a zero end for empty ranges and may
 /// print ends beyond 2^64, which is why the arithmetic is 128-bit.
-fn pages(start: u128, end: u128, inclusive: bool, invalid: bool) -> Result<u64, String> {
+fn pages(
+    start: u128,
+    end: u128,
+    inclusive: bool,
+    invalid: bool,
+    warnings: &mut Vec<String>,
+) -> Result<u64, String> {
     // An empty invalid entry prints its end as plain zero, whatever its start.
     if invalid && end == 0 {
         return Ok(0);
@@ -250,13 +256,21 @@ fn pages(start: u128, end: u128, inclusive: bool, invalid: bool) -> Result<u64, 
         ));
     }
     let size = end_excl - start;
-    if size % u128::from(EFI_PAGE_SIZE) != 0 {
-        return Err(format!(
-            "range size 0x{size:x} is not a whole number of 4 KiB pages"
+    let page = u128::from(EFI_PAGE_SIZE);
+    let mut count = size / page;
+    if size % page != 0 {
+        // A broken entry is kept (flagged) rather than lost; a normal one cannot be represented.
+        if !invalid {
+            return Err(format!(
+                "range size 0x{size:x} is not a whole number of 4 KiB pages"
+            ));
+        }
+        warnings.push(format!(
+            "invalid entry's size 0x{size:x} is not whole pages; rounded up"
         ));
+        count += 1;
     }
-    u64::try_from(size / u128::from(EFI_PAGE_SIZE))
-        .map_err(|_| "page count wider than 64 bits".to_owned())
+    u64::try_from(count).map_err(|_| "page count wider than 64 bits".to_owned())
 }
 
 /// `  0x%012llx-0x%012llx [<typeattr>]` of `efi: memattr:` (and the arm64 map layout), end inclusive.

@@ -7,7 +7,7 @@ use super::dmesg_efi::{self, MemLine};
 use super::e820::{self, E820Line};
 use super::gate::{self, Families};
 use super::kernel_misc::{self, MiscLine};
-use super::report::{Confidence, MapFlags, Report, Severity};
+use super::report::{self, Confidence, MapFlags, Report, Severity};
 use super::runtime_map::{self, RtLine, SysfsCollector};
 use super::scan::{contains_lit, starts};
 use super::uefi_shell::{self, ShellLine};
@@ -109,8 +109,14 @@ impl Driver {
 
     fn info(&mut self, line: usize, text: &[u8], reason: &str) {
         if self.report.wants_info() {
-            self.report
-                .add(line, &String::from_utf8_lossy(text), Severity::Info, reason);
+            // Only the start of a huge line is shown, so only the start is decoded.
+            let shown = &text[..text.len().min(report::MAX_TEXT * 4)];
+            self.report.add(
+                line,
+                &String::from_utf8_lossy(shown),
+                Severity::Info,
+                reason,
+            );
         } else {
             self.report.count_unlisted_info();
         }
@@ -336,7 +342,13 @@ impl Driver {
             Severity::Error,
             format!("memory map entry: {reason}"),
         );
-        let Some(at) = text.get(1..).and_then(|t| find_mem_index(t)).map(|i| i + 1) else {
+        // The next `memNN:` after the failed entry's own one.
+        let after_own = find_mem_index(text).map_or(0, |i| i + 3);
+        let Some(at) = text
+            .get(after_own..)
+            .and_then(find_mem_index)
+            .map(|i| i + after_own)
+        else {
             return;
         };
         if let Some(Ok(mem)) = dmesg_efi::parse_mem_line(&text[at..]) {
@@ -672,10 +684,20 @@ impl Driver {
         let map = self.log.map.get_or_insert_with(MemoryMap::default);
         let mut entries = std::mem::take(&mut self.invalid_entries);
         entries.sort_by_key(|(i, _)| *i);
+        // One merging pass (not repeated inserts, which would be quadratic).
+        let mut valid = std::mem::take(&mut map.descriptors).into_iter();
+        let mut merged = Vec::with_capacity(valid.len() + entries.len());
         for (index, desc) in entries {
-            let at = index.min(map.descriptors.len());
-            map.descriptors.insert(at, desc);
+            while merged.len() < index {
+                match valid.next() {
+                    Some(d) => merged.push(d),
+                    None => break,
+                }
+            }
+            merged.push(desc);
         }
+        merged.extend(valid);
+        map.descriptors = merged;
     }
 
     fn confidence(&self) -> Confidence {

@@ -165,6 +165,8 @@ pub fn unwrap_line<'a>(raw: &'a [u8], seen: &mut Seen) -> Cow<'a, [u8]> {
         line = line.trim_ascii_start();
         line = strip_mail_quote(line, seen);
         line = strip_json_string(line, seen);
+        // A stray `: ` left in front of the first pasted line.
+        line = line.strip_prefix(b": ").unwrap_or(line);
         if line.first() == Some(&b'[') && is_bbcode_tag(line) {
             seen.add(Seen::BBCODE);
             let cleaned = remove_bbcode(line);
