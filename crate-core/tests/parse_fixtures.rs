@@ -1,8 +1,11 @@
 //! Every shared fixture parses to the descriptors read off the file by hand: counts, a few exact
 //! entries, and the surrounding facts (firmware, tables, e820, events) where the file has them.
 
+mod parse_common;
+
 use efiviz_core::model::{Attributes, Descriptor, E820Op, E820Type, MemoryType};
 use efiviz_core::parse::{Format, Parsed, Severity, parse};
+use parse_common::{d, diag};
 
 const RUN: u64 = Attributes::RUNTIME;
 
@@ -10,16 +13,6 @@ fn load(path: &str) -> Parsed {
     let full = format!("{}/tests/data/parse/{path}", env!("CARGO_MANIFEST_DIR"));
     let bytes = std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
     parse(&bytes, None)
-}
-
-fn d(ty: u32, phys: u64, num_pages: u64, attr: u64) -> Descriptor {
-    Descriptor {
-        ty: MemoryType(ty),
-        phys,
-        num_pages,
-        virt: 0,
-        attr: Attributes(attr),
-    }
 }
 
 fn map(p: &Parsed) -> &[Descriptor] {
@@ -32,15 +25,6 @@ fn runtime(p: &Parsed) -> &[Descriptor] {
         .as_ref()
         .expect("a runtime map")
         .descriptors
-}
-
-fn errors(p: &Parsed) -> Vec<String> {
-    p.report
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| format!("{}: {}", d.line, d.reason))
-        .collect()
 }
 
 fn tables(p: &Parsed) -> Vec<(&str, u64)> {
@@ -78,7 +62,11 @@ fn qemu_5_6_padded_serial_with_runtime_map_and_memattr() {
     assert!(!p.log.memattr.is_empty());
     assert!(p.report.wrappers.contains(&"trailing-padding".to_owned()));
     assert_eq!(p.report.format, Format::Dmesg);
-    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    assert!(
+        diag(&p, Severity::Error).is_empty(),
+        "{:?}",
+        diag(&p, Severity::Error)
+    );
 }
 
 #[test]
@@ -97,7 +85,11 @@ fn asus_3_19_json_string_array_exclusive_brackets() {
     );
     assert!(p.log.e820.iter().any(|e| e.kind == E820Type(20)));
     assert!(p.report.wrappers.contains(&"json-string".to_owned()));
-    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    assert!(
+        diag(&p, Severity::Error).is_empty(),
+        "{:?}",
+        diag(&p, Severity::Error)
+    );
 }
 
 #[test]
@@ -126,7 +118,11 @@ fn asus_5_3_no_timestamps_raw_attr_and_esrt() {
     assert_eq!(p.log.esrt, Some((0x74dd6f98, 0x74dd6fd0)));
     assert_eq!(p.log.e820.len(), 16);
     assert!(p.report.map_flags.unsorted.contains(&39));
-    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    assert!(
+        diag(&p, Severity::Error).is_empty(),
+        "{:?}",
+        diag(&p, Severity::Error)
+    );
 }
 
 #[test]
@@ -152,7 +148,11 @@ fn rhel7_quoted_printable() {
     );
     assert_eq!(p.log.e820.len(), 11);
     assert!(p.report.wrappers.contains(&"quoted-printable".to_owned()));
-    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    assert!(
+        diag(&p, Severity::Error).is_empty(),
+        "{:?}",
+        diag(&p, Severity::Error)
+    );
 }
 
 #[test]
@@ -205,7 +205,11 @@ fn old_numeric_format_files() {
             Some(vendor),
             "{file}"
         );
-        assert!(errors(&p).is_empty(), "{file}: {:?}", errors(&p));
+        assert!(
+            diag(&p, Severity::Error).is_empty(),
+            "{file}: {:?}",
+            diag(&p, Severity::Error)
+        );
     }
 }
 
@@ -265,7 +269,11 @@ fn uefi_shell_memmap_and_tutorial_dump() {
         .iter()
         .any(|d| d.severity == Severity::Warning && d.reason.contains("115 entries"));
     assert!(second);
-    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    assert!(
+        diag(&p, Severity::Error).is_empty(),
+        "{:?}",
+        diag(&p, Severity::Error)
+    );
 }
 
 #[test]
@@ -277,7 +285,11 @@ fn human_abbreviated_lines() {
     assert_eq!(m[1], d(0, 0x60000000, 0x1000, 0x9));
     assert_eq!(m[3], d(11, 0x65400000, 0x6ac00, RUN | 1));
     assert_eq!(p.report.map_flags.index_gaps, [(0, 47)]);
-    assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+    assert!(
+        diag(&p, Severity::Error).is_empty(),
+        "{:?}",
+        diag(&p, Severity::Error)
+    );
 }
 
 /// (name, boot entries, runtime entries from `EFI runtime memory map:` or RTMAP, e820 rows).
@@ -311,7 +323,11 @@ fn truth_boots_counts() {
         assert_eq!(p.log.e820.len(), e820, "{name}");
         assert!(p.log.options().memblock_debug, "{name}");
         assert_eq!(p.log.options().efi_debug, name.ends_with("-D"), "{name}");
-        assert!(errors(&p).is_empty(), "{name}: {:?}", errors(&p));
+        assert!(
+            diag(&p, Severity::Error).is_empty(),
+            "{name}: {:?}",
+            diag(&p, Severity::Error)
+        );
     }
 }
 

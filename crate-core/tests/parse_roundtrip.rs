@@ -5,27 +5,13 @@
 use efiviz_core::model::{
     Attributes, BootLog, ConfigTable, Descriptor, E820Entry, E820Type, MemoryMap, MemoryType,
 };
-use efiviz_core::parse::{Format, Parsed, Severity, binary, json, parse, parse_binary, print};
+use efiviz_core::parse::{Format, Severity, binary, json, parse, parse_binary, print};
+use parse_common::{boot_map, diag};
 use proptest::prelude::*;
 
+mod parse_common;
+
 const PAGE: u64 = 4096;
-
-fn errors(p: &Parsed) -> Vec<String> {
-    p.report
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == Severity::Error)
-        .map(|d| format!("line {}: {} | {}", d.line, d.reason, d.text))
-        .collect()
-}
-
-fn boot_map(p: &Parsed) -> Vec<Descriptor> {
-    p.log
-        .map
-        .as_ref()
-        .map(|m| m.descriptors.clone())
-        .unwrap_or_default()
-}
 
 // ---------- generators ----------
 
@@ -84,29 +70,11 @@ const LONG_NAMES: [&str; 15] = [
     "Persistent Memory",
 ];
 
-const SHORT_NAMES: [&str; 16] = [
-    "Reserved",
-    "Loader Code",
-    "Loader Data",
-    "Boot Code",
-    "Boot Data",
-    "Runtime Code",
-    "Runtime Data",
-    "Conventional",
-    "Unusable",
-    "ACPI Reclaim",
-    "ACPI Mem NVS",
-    "MMIO",
-    "MMIO Port",
-    "PAL Code",
-    "Persistent",
-    "Unaccepted",
-];
-
 /// One bracket layout: names, name width, columns (token, bit, width), end style.
 struct Generation {
     name: &'static str,
-    names: &'static [&'static str],
+    /// The long names of 3.19–5.8, or `None` for the model's current short names.
+    names: Option<&'static [&'static str]>,
     width: usize,
     columns: &'static [(&'static str, u64, usize)],
     inclusive: bool,
@@ -129,7 +97,7 @@ macro_rules! cols {
 const GENERATIONS: [Generation; 6] = [
     Generation {
         name: "3.19",
-        names: &LONG_NAMES,
+        names: Some(&LONG_NAMES),
         width: 19,
         columns: cols!("RUN" RUN, 3; "XP" 0x4000, 2; "RP" 0x2000, 2; "WP" 0x1000, 2; "UCE" 0x10, 3),
         inclusive: false,
@@ -137,7 +105,7 @@ const GENERATIONS: [Generation; 6] = [
     },
     Generation {
         name: "4.3-patch",
-        names: &LONG_NAMES,
+        names: Some(&LONG_NAMES),
         width: 19,
         columns: cols!("RT" RUN, 2; "MR" 0x10000, 2; "XP" 0x4000, 2; "RP" 0x2000, 2; "WP" 0x1000, 2; "UCE" 0x10, 3),
         inclusive: false,
@@ -145,7 +113,7 @@ const GENERATIONS: [Generation; 6] = [
     },
     Generation {
         name: "4.x-5.4",
-        names: &LONG_NAMES,
+        names: Some(&LONG_NAMES),
         width: 19,
         columns: cols!("RUN" RUN, 3; "MR" 0x10000, 2; "NV" 0x8000, 2; "XP" 0x4000, 2; "RP" 0x2000, 2; "WP" 0x1000, 2; "RO" 0x20000, 2; "UCE" 0x10, 3),
         inclusive: true,
@@ -153,7 +121,7 @@ const GENERATIONS: [Generation; 6] = [
     },
     Generation {
         name: "5.5-5.8",
-        names: &LONG_NAMES,
+        names: Some(&LONG_NAMES),
         width: 19,
         columns: cols!("RUN" RUN, 3; "MR" 0x10000, 2; "SP" 0x40000, 2; "NV" 0x8000, 2; "XP" 0x4000, 2; "RP" 0x2000, 2; "WP" 0x1000, 2; "RO" 0x20000, 2; "UCE" 0x10, 3),
         inclusive: true,
@@ -161,7 +129,7 @@ const GENERATIONS: [Generation; 6] = [
     },
     Generation {
         name: "5.9+",
-        names: &SHORT_NAMES,
+        names: None,
         width: 12,
         columns: cols!("RUN" RUN, 3; "MR" 0x10000, 2; "SP" 0x40000, 2; "CC" 0x80000, 2; "NV" 0x8000, 2; "XP" 0x4000, 2; "RP" 0x2000, 2; "WP" 0x1000, 2; "RO" 0x20000, 2; "UCE" 0x10, 3),
         inclusive: true,
@@ -169,7 +137,7 @@ const GENERATIONS: [Generation; 6] = [
     },
     Generation {
         name: "6.x",
-        names: &SHORT_NAMES,
+        names: None,
         width: 12,
         columns: cols!("RUN" RUN, 3; "HP" 0x100000, 2; "MR" 0x10000, 2; "CC" 0x80000, 2; "SP" 0x40000, 2; "NV" 0x8000, 2; "XP" 0x4000, 2; "RP" 0x2000, 2; "WP" 0x1000, 2; "RO" 0x20000, 2; "UCE" 0x10, 3),
         inclusive: true,
@@ -198,7 +166,11 @@ impl Generation {
     }
 
     fn line(&self, i: usize, d: &Descriptor) -> String {
-        let name = match self.names.get(d.ty.0 as usize) {
+        let known = match self.names {
+            Some(long) => long.get(d.ty.0 as usize).copied(),
+            None => d.ty.short_name(),
+        };
+        let name = match known {
             Some(n) => format!("{n:<w$}", w = self.width),
             None => format!("type={}", d.ty.0),
         };
@@ -421,7 +393,7 @@ proptest! {
         for (layout, lines, expected) in all_layouts(&map) {
             for (wrapper, text) in wrappers(&lines) {
                 let p = parse(text.as_bytes(), None);
-                prop_assert!(errors(&p).is_empty(), "{layout} / {wrapper}: {:?}", errors(&p));
+                prop_assert!(diag(&p, Severity::Error).is_empty(), "{layout} / {wrapper}: {:?}", diag(&p, Severity::Error));
                 prop_assert_eq!(boot_map(&p), expected.clone(), "{} / {}", layout, wrapper);
                 prop_assert_eq!(p.report.format, Format::Dmesg);
             }
@@ -444,7 +416,7 @@ proptest! {
         }
         let text = print::map_lines(&map);
         let p = parse(text.as_bytes(), None);
-        prop_assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+        prop_assert!(diag(&p, Severity::Error).is_empty(), "{:?}", diag(&p, Severity::Error));
         prop_assert_eq!(boot_map(&p), map.clone());
         // And printing what was parsed gives the same bytes.
         prop_assert_eq!(print::map_lines(&boot_map(&p)), text);
@@ -466,7 +438,7 @@ proptest! {
             }
             text.push_str("\n  Reserved  :              0 Pages (0 Bytes)\n              --------------\nTotal Memory:            127 MB (133,300,224 Bytes)\n");
             let p = parse(text.as_bytes(), None);
-            prop_assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+            prop_assert!(diag(&p, Severity::Error).is_empty(), "{:?}", diag(&p, Severity::Error));
             prop_assert_eq!(p.report.format, Format::UefiShell);
             prop_assert_eq!(boot_map(&p), map.clone());
         }
@@ -484,7 +456,7 @@ proptest! {
         }
         grep.sort();
         let p = parse(grep.join("\n").as_bytes(), None);
-        prop_assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+        prop_assert!(diag(&p, Severity::Error).is_empty(), "{:?}", diag(&p, Severity::Error));
         prop_assert_eq!(p.report.format, Format::RuntimeMap);
         prop_assert_eq!(p.log.runtime_map.map(|m| m.descriptors), Some(map.clone()));
 
@@ -525,7 +497,7 @@ proptest! {
         let modern: String = entries.iter().map(|e| format!("BIOS-e820: [mem 0x{:016x}-0x{:016x}]  {}\n", e.start, e.end - 1, new_name(e.kind.0, true))).collect();
         for text in [legacy, current, modern] {
             let p = parse(format!("BIOS-provided physical RAM map:\n{text}").as_bytes(), None);
-            prop_assert!(errors(&p).is_empty(), "{:?}", errors(&p));
+            prop_assert!(diag(&p, Severity::Error).is_empty(), "{:?}", diag(&p, Severity::Error));
             prop_assert_eq!(&p.log.e820, &entries);
         }
     }

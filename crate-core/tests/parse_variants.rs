@@ -1,40 +1,16 @@
 //! One test per documented variant of docs/input-formats.md that the shared fixtures do not
 //! already cover, each written out by hand from the document's own examples.
 
-use efiviz_core::model::{Attributes, Descriptor, E820Op, E820Type, MemoryType};
+mod parse_common;
+
+use efiviz_core::model::{Attributes, E820Op, E820Type};
 use efiviz_core::parse::{Format, Parsed, Severity, parse};
+use parse_common::{boot_map as descs, d, diag, lines_of};
 
 const RUN: u64 = Attributes::RUNTIME;
 
 fn p(text: &str) -> Parsed {
     parse(text.as_bytes(), None)
-}
-
-fn d(ty: u32, phys: u64, num_pages: u64, attr: u64) -> Descriptor {
-    Descriptor {
-        ty: MemoryType(ty),
-        phys,
-        num_pages,
-        virt: 0,
-        attr: Attributes(attr),
-    }
-}
-
-fn descs(p: &Parsed) -> Vec<Descriptor> {
-    p.log
-        .map
-        .as_ref()
-        .map(|m| m.descriptors.clone())
-        .unwrap_or_default()
-}
-
-fn diag(p: &Parsed, severity: Severity) -> Vec<(usize, String)> {
-    p.report
-        .diagnostics
-        .iter()
-        .filter(|x| x.severity == severity)
-        .map(|x| (x.line, x.reason.clone()))
-        .collect()
 }
 
 #[test]
@@ -59,13 +35,7 @@ fn invalid_entries_are_kept_flagged_and_put_back_in_firmware_order() {
     assert_eq!(r.report.map_flags.zero_sized, [1]);
     assert_eq!(r.report.map_flags.overflowing, [3]);
     assert!(diag(&r, Severity::Error).is_empty());
-    assert_eq!(
-        diag(&r, Severity::Warning)
-            .iter()
-            .map(|w| w.0)
-            .collect::<Vec<_>>(),
-        [3]
-    );
+    assert_eq!(lines_of(&r, Severity::Warning), [3]);
 }
 
 #[test]
@@ -112,13 +82,7 @@ range=[0x0000000000200000-0x00000000002fffff] (1MB)
         ]
     );
     assert!(diag(&r, Severity::Error).is_empty());
-    assert_eq!(
-        diag(&r, Severity::Warning)
-            .iter()
-            .map(|w| w.0)
-            .collect::<Vec<_>>(),
-        [2, 4, 6]
-    );
+    assert_eq!(lines_of(&r, Severity::Warning), [2, 4, 6]);
 }
 
 #[test]
@@ -283,7 +247,7 @@ ubuntu@ubuntu:~$ dmesg | grep EFI
 ");
     assert_eq!(descs(&r), [d(7, 0, 0xa0, 0xf), d(2, 0x100000, 0x37e, 0xf)]);
     assert!(diag(&r, Severity::Error).is_empty());
-    let infos: Vec<usize> = diag(&r, Severity::Info).iter().map(|i| i.0).collect();
+    let infos: Vec<usize> = lines_of(&r, Severity::Info);
     assert_eq!(infos, [1, 2, 3, 4, 6, 7, 9]);
 }
 

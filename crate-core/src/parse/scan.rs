@@ -95,7 +95,9 @@ pub fn inclusive_range(s: &str) -> Option<(u64, u64, &str)> {
     if last < start {
         return None;
     }
-    Some((start, last.checked_add(1).unwrap_or(u64::MAX), rest))
+    // A range ending at the very last byte cannot have an exclusive end in 64 bits; it is
+    // capped at u64::MAX (one byte short), which no real table reaches.
+    Some((start, last.saturating_add(1), rest))
 }
 
 /// `hay.starts_with(lit)` as a plain byte loop: for the short literals used on every line this
