@@ -7,11 +7,20 @@ use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Story, View};
 use efiviz_core::parse::{Parsed, Severity, parse};
 
 /// A map the user loaded successfully, with the story of its boot.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct LoadedInput {
     pub name: String,
     pub parsed: Parsed,
     pub story: Story,
+}
+
+/// Two loads are equal only when they are the same load: comparing 100 000-region stories
+/// on every hover would cost more than the render it saves, and reloading identical bytes is
+/// still a new load.
+impl PartialEq for LoadedInput {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
 }
 
 impl LoadedInput {

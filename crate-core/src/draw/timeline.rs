@@ -57,7 +57,10 @@ pub fn draw_timeline<DB: DrawingBackend>(
             let x1 = (cell.px1.round() as i32).max(x0 + 1);
             let (colour, pattern) = state_style(cell.state);
             area.draw(&Rectangle::new([(x0, y0), (x1, y1)], colour.filled()))?;
-            draw_pattern(area, (x0, y0, x1, y1), pattern, &ink_for(colour))?;
+            // Narrower than a pattern period, a pattern is noise; the colour says enough.
+            if x1 - x0 >= 3 {
+                draw_pattern(area, (x0, y0, x1, y1), pattern, &ink_for(colour))?;
+            }
             // A hairline between wide neighbours shows where one region ends.
             if x1 - x0 >= 4 {
                 area.draw(&PathElement::new([(x0, y0), (x0, y1 - 1)], WHITE))?;

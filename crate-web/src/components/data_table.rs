@@ -5,7 +5,7 @@ use super::legend::swatch;
 use crate::state::{Action, AppState, Pick};
 
 /// Rows rendered at most; the rest are reached by zooming the chart (the table follows it).
-const MAX_ROWS: usize = 1000;
+const MAX_ROWS: usize = 500;
 
 #[derive(Properties, PartialEq)]
 pub struct DataTableProps {

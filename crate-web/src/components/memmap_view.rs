@@ -4,6 +4,9 @@ use yew::prelude::*;
 use super::legend::swatch;
 use crate::state::AppState;
 
+/// Cells drawn at most; a real map has a few hundred entries, a synthetic one may have 100 000.
+const MAX_CELLS: usize = 512;
+
 #[derive(Properties, PartialEq)]
 pub struct MemmapProps {
     pub state: UseReducerHandle<AppState>,
@@ -21,7 +24,8 @@ pub fn memmap_array(props: &MemmapProps) -> Html {
     };
     let memmap = &step.kernel(state.focus_kernel()).memmap;
     let valid = memmap.cells.iter().filter(|c| !c.stale).count();
-    let cells = memmap.cells.iter().enumerate().map(|(i, cell)| {
+    let hidden = memmap.cells.len().saturating_sub(MAX_CELLS);
+    let cells = memmap.cells.iter().take(MAX_CELLS).enumerate().map(|(i, cell)| {
         let title = format!("[{i}] {} {}–{} ({})", cell.label, short_hex(cell.start), short_hex(cell.end), iec(cell.end - cell.start));
         html! {
             <li class={classes!("cell", cell.stale.then_some("stale"), cell.split.then_some("split"))}
@@ -40,6 +44,9 @@ pub fn memmap_array(props: &MemmapProps) -> Html {
                     memmap.capacity_bytes, valid, memmap.cells.len(), memmap.desc_size) }
             </p>
             <ol class="cells">{ for cells }</ol>
+            if hidden > 0 {
+                <p class="muted">{ format!("… and {hidden} more entries.") }</p>
+            }
             <ul class="memmap-notes">{ for notes }</ul>
         </section>
     }

@@ -1,0 +1,69 @@
+// Performance figures, measured with the app's own performance marks and printed, never
+// asserted against a time budget (timing on a shared machine is not a test).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { serveDist } from './lib/server.mjs';
+import { launch, openApp, ROOT, SCREENSHOTS } from './lib/browser.mjs';
+import { syntheticMap } from './lib/maps.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist(join(ROOT, 'dist'));
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const measures = (page, name) =>
+  page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((e) => e.duration), name);
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+test('upload to first paint of a 250-entry map', async () => {
+  const { page, problems } = await openApp(browser, server.url);
+  const runs = [];
+  for (let i = 0; i < 5; i++) {
+    await page.setInputFiles('#file-input', {
+      name: `map-250-${i}.txt`,
+      mimeType: 'text/plain',
+      buffer: Buffer.from(syntheticMap(250)),
+    });
+    await page.waitForFunction((n) => document.querySelector('#file-name')?.textContent === n, `map-250-${i}.txt`);
+    assert.equal(await page.textContent('#entry-count'), '250');
+    await page.waitForFunction(() => performance.getEntriesByName('efiviz-upload-to-paint').length > 0);
+    const [duration] = await measures(page, 'efiviz-upload-to-paint');
+    runs.push(duration);
+    await page.evaluate(() => performance.clearMeasures('efiviz-upload-to-paint'));
+  }
+  console.log(`PERF upload→first paint, 250 entries: median ${median(runs).toFixed(1)} ms, runs ${runs.map((r) => r.toFixed(1)).join(', ')} ms`);
+  assert.deepEqual(problems, []);
+});
+
+test('drawing 100 000 regions (level of detail)', async () => {
+  const { page, problems } = await openApp(browser, server.url);
+  await page.setInputFiles('#file-input', {
+    name: 'map-100k.txt',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(syntheticMap(100_000)),
+  });
+  await page.waitForSelector('#entry-count', { timeout: 120_000 });
+  assert.equal(await page.textContent('#entry-count'), '100000');
+  await page.evaluate(() => performance.clearMeasures('efiviz-draw'));
+  // Redraw at several zoom levels: fit, zoomed in, panned, fit again.
+  for (const key of ['f', '+', '+', 'd', 'a', '-', 'f', '+', 'f']) {
+    await page.keyboard.press(key);
+  }
+  await page.waitForFunction(() => performance.getEntriesByName('efiviz-draw').length >= 9);
+  const draws = await measures(page, 'efiviz-draw');
+  const cells = Number(await page.getAttribute('#timeline', 'data-cells'));
+  assert.ok(cells > 0 && cells < 100_000, `level of detail packs 100k regions into ${cells} rectangles`);
+  console.log(`PERF draw 100k regions: median ${median(draws).toFixed(1)} ms, max ${Math.max(...draws).toFixed(1)} ms over ${draws.length} draws (${cells} rectangles at fit)`);
+  await page.screenshot({ path: join(SCREENSHOTS, 'perf-100k.png') });
+  assert.deepEqual(problems, []);
+});
