@@ -91,7 +91,7 @@ pub fn reserve_boot_services(m: &mut Machine) {
 pub fn enter_virtual_mode(m: &mut Machine) {
     let ds = m.cfg.desc_size as u64;
     let pre = m.memmap.valid;
-    let size = pre as u64 * ds;
+    let size = (pre as u64).saturating_mul(ds);
     m.memmap.late = true;
     m.memmap.mapped_bytes = size;
     if m.cfg.bits == 32 {
@@ -124,8 +124,14 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     m.print_runtime_map();
     let phys = m.memmap.phys().unwrap_or(0);
     let start = phys - phys % PAGE;
-    let mapped = Range::new(start, start.saturating_add(size.div_ceil(PAGE) * PAGE));
-    let needed = phys.saturating_add(size).div_ceil(PAGE) * PAGE;
+    let mapped = Range::new(
+        start,
+        start.saturating_add(size.div_ceil(PAGE).saturating_mul(PAGE)),
+    );
+    let needed = phys
+        .saturating_add(size)
+        .div_ceil(PAGE)
+        .saturating_mul(PAGE);
     if needed > mapped.end {
         m.hazards.push(format!(
             "D22: memmap [{phys:#x},+{size:#x}) needs pages up to {needed:#x} but only [{:#x},{:#x}) is mapped for firmware",
@@ -225,7 +231,7 @@ pub fn free(m: &mut Machine) {
     );
     let phys = m.memmap.phys().unwrap_or(0);
     let tail = Range::new(
-        phys.saturating_add(w as u64 * m.cfg.desc_size as u64),
+        phys.saturating_add((w as u64).saturating_mul(m.cfg.desc_size as u64)),
         phys.saturating_add(m.memmap.mapped_bytes),
     );
     let pages = tail.pages_inward();

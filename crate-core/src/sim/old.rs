@@ -187,8 +187,8 @@ fn insert(entries: &[Entry], m_s: u64, m_e: u64, m_attr: u64) -> Vec<Entry> {
             a.desc.attr.0 |= m_attr;
             a.desc.num_pages = pages(start, m_e);
             let mut b = Machine::piece(e, 1);
-            b.desc.phys = m_e + 1;
-            b.desc.num_pages = pages(m_e + 1, end);
+            b.desc.phys = m_e.wrapping_add(1);
+            b.desc.num_pages = pages(m_e.wrapping_add(1), end);
             out.extend([a, b]);
             continue;
         }
@@ -200,7 +200,7 @@ fn insert(entries: &[Entry], m_s: u64, m_e: u64, m_attr: u64) -> Vec<Entry> {
             b.desc.phys = m_s;
             b.desc.num_pages = pages(m_s, m_e);
             let mut c = Machine::piece(e, 2);
-            c.desc.phys = m_e + 1;
+            c.desc.phys = m_e.wrapping_add(1);
             c.desc.num_pages = (end - m_e) / PAGE;
             out.extend([a, b, c]);
             continue;

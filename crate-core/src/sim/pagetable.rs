@@ -1,11 +1,12 @@
 //! The EFI page table (`efi_mm.pgd`, 64-bit): 1:1 and high-VA mappings and the VA bump
 //! allocator (spec §1.5).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::ranges::{PAGE, Range};
+use super::ranges::Range;
 
 /// `EFI_VA_START`: −4 GiB; the allocator runs down from here.
 pub const EFI_VA_START: u64 = 0xffff_ffff_0000_0000;
@@ -37,14 +38,15 @@ pub struct Mapping {
 pub struct PageTable {
     /// `efi_va`: the next VA top.
     pub efi_va: u64,
-    pub mappings: Vec<Mapping>,
+    /// Mappings by physical start, so unmapping a descriptor is O(log n).
+    mappings: BTreeMap<u64, Vec<Mapping>>,
 }
 
 impl Default for PageTable {
     fn default() -> Self {
         Self {
             efi_va: EFI_VA_START,
-            mappings: Vec::new(),
+            mappings: BTreeMap::new(),
         }
     }
 }
@@ -66,7 +68,7 @@ impl PageTable {
     }
 
     pub fn map(&mut self, owner: Arc<str>, kind: MappingKind, phys: Range, virt: u64) {
-        self.mappings.push(Mapping {
+        self.mappings.entry(phys.start).or_default().push(Mapping {
             owner,
             kind,
             phys,
@@ -74,27 +76,37 @@ impl PageTable {
         });
     }
 
+    /// Every live mapping, by physical address.
+    pub fn mappings(&self) -> impl Iterator<Item = &Mapping> {
+        self.mappings.values().flatten()
+    }
+
     /// `efi_unmap_pages`: drops every mapping (1:1 and VA) of memory inside `phys`, which
     /// includes the separate page-0 mapping when `phys` covers page 0; returns how many went.
     pub fn unmap_phys(&mut self, phys: Range) -> usize {
-        let before = self.mappings.len();
-        self.mappings
-            .retain(|m| !(m.phys.start >= phys.start && m.phys.end <= phys.end));
-        before - self.mappings.len()
-    }
-
-    /// True when some mapping covers the page containing `addr`.
-    pub fn maps_page(&self, addr: u64) -> bool {
-        let page = Range::new(
-            addr - addr % PAGE,
-            (addr - addr % PAGE).saturating_add(PAGE),
-        );
-        self.mappings.iter().any(|m| m.phys.overlaps(page))
+        let mut removed = 0;
+        let starts: Vec<u64> = self
+            .mappings
+            .range(phys.start..phys.end.max(phys.start))
+            .map(|(&k, _)| k)
+            .collect();
+        for k in starts {
+            if let Some(list) = self.mappings.get_mut(&k) {
+                let before = list.len();
+                list.retain(|m| m.phys.end > phys.end);
+                removed += before - list.len();
+                if list.is_empty() {
+                    self.mappings.remove(&k);
+                }
+            }
+        }
+        removed
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::ranges::PAGE;
     use super::*;
 
     #[test]

@@ -66,7 +66,7 @@ impl PhaseSnapshot {
             memblock_reserved: m.memblock.reserved.regions(),
             memblock_limit: m.memblock.current_limit,
             e820: m.e820.entries.clone(),
-            page_table: m.pt.mappings.clone(),
+            page_table: m.pt.mappings().cloned().collect(),
             efi_va: m.pt.efi_va,
             released: m.released.clone(),
             trampoline: m.trampoline,
