@@ -145,8 +145,10 @@ fn parse_available(s: &str) -> Result<MiscLine, String> {
 /// `memblock_reserve: [0xS-0xE] caller` and the other `memblock…: [range]` forms.
 /// `None` for memblock lines without a range (`memblock_alloc_try_nid: N bytes …`).
 fn parse_memblock(line: &str) -> Option<Result<MiscLine, String>> {
-    let (op, rest) = line.split_once(": ")?;
-    if !op.contains("memblock") || op.contains(' ') {
+    // The caller checked that the line starts with `memblock` or `__memblock`.
+    let colon = memchr::memchr(b':', line.as_bytes())?;
+    let (op, rest) = (&line[..colon], line[colon + 1..].strip_prefix(' ')?);
+    if op.contains(' ') {
         return None;
     }
     if !rest.starts_with('[') {
