@@ -171,3 +171,27 @@ fn debug_boot_svam_map_matches_the_printed_runtime_map() {
         );
     }
 }
+
+/// Without memblock=debug the MEMATTR reservation is rebuilt from the MEMATTR= address and the
+/// printed entries; it must equal the reservation memblock=debug shows.
+#[test]
+fn memattr_reservation_derived_without_memblock_debug() {
+    for pair in ["q35-1G-D", "pc-1G-D", "q35-1G-tpm-D"] {
+        let full = truth(pair);
+        let real = full
+            .memblock_events
+            .iter()
+            .find(|e| e.caller.contains("efi_memattr_init"))
+            .map(|e| (e.start, e.end))
+            .expect("memattr line");
+        let mut bare = full.clone();
+        bare.memblock_events.clear();
+        let input = SimInput::from_boot_log(&bare).expect("map");
+        let got = input
+            .config
+            .cfg_rsv
+            .first()
+            .map(|r| (r.addr, r.addr + r.size));
+        assert_eq!(got, Some(real), "{pair}: derived MEMATTR reservation");
+    }
+}

@@ -72,6 +72,18 @@ pub fn apply_boot_log(cfg: &mut SimConfig, descs: &[Descriptor], log: &BootLog) 
             kern: false,
         })
         .collect();
+    // Without memblock=debug, MEMATTR= gives the table address; efi=debug prints its entries,
+    // and efi_memattr_init reserves the 16-byte header plus one descriptor per entry.
+    if cfg.cfg_rsv.is_empty() && !log.memattr.is_empty() {
+        if let Some(t) = log.config_tables.iter().find(|t| t.name == "MEMATTR") {
+            cfg.cfg_rsv.push(PlainReserve {
+                name: "memattr".into(),
+                addr: t.addr,
+                size: 16 + log.memattr.len() as u64 * cfg.desc_size as u64,
+                kern: false,
+            });
+        }
+    }
     // setup_data shows as an e820 update to the same type (E820_TYPE_RESERVED_KERN).
     cfg.early_rsv = log
         .e820_events

@@ -342,6 +342,15 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
     if new.unmapped.iter().any(|(_, r)| r.start == 0) {
         add("D11", "Page 0 unmapped", "NEW unmaps the boot-services descriptor at page 0, which removes the 1:1 page-0 mapping efi_setup_page_tables made and efi_crash_gracefully_on_page_fault relies on; OLD keeps it (tagged RUNTIME).".into());
     }
+    // Boot-services descriptors NEW keeps in its final map (partly freed ones, whole).
+    let kept_bs: Vec<&str> = new
+        .end()
+        .memmap
+        .entries
+        .iter()
+        .filter(|e| e.is_bs())
+        .map(|e| &*e.id)
+        .collect();
     // D12: final map content.
     let key = |e: &Entry| (e.desc.phys, e.desc.num_pages, e.desc.ty);
     let mut of: Vec<_> = old.end().memmap.entries.iter().map(key).collect();
@@ -349,14 +358,6 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
     of.sort_unstable();
     nf.sort_unstable();
     if of != nf {
-        let whole: Vec<&str> = new
-            .end()
-            .memmap
-            .entries
-            .iter()
-            .filter(|e| e.is_bs())
-            .map(|e| &*e.id)
-            .collect();
         let low_rt: Vec<&str> = old
             .end()
             .memmap
@@ -372,10 +373,10 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
                 "OLD ends with {} entries, NEW with {}. NEW keeps partly freed boot-services descriptors whole ({}); NEW drops every entry wholly below 1 MiB, runtime ones included ({}){}.",
                 of.len(),
                 nf.len(),
-                if whole.is_empty() {
+                if kept_bs.is_empty() {
                     "none".into()
                 } else {
-                    whole.join(", ")
+                    kept_bs.join(", ")
                 },
                 if low_rt.is_empty() {
                     "none here".into()
@@ -418,14 +419,6 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
         );
     }
     // D15: kexec.
-    let kept_bs: Vec<&str> = new
-        .end()
-        .memmap
-        .entries
-        .iter()
-        .filter(|e| e.is_bs())
-        .map(|e| &*e.id)
-        .collect();
     if cfg.kexec || !kept_bs.is_empty() {
         add(
             "D15",
@@ -552,16 +545,7 @@ fn va_check(old: &Simulation, new: &Simulation) -> InvariantResult {
         .filter(|(k, v)| b.get(k) != Some(v))
         .map(|(k, _)| format!("{:#x}", k.0))
         .collect();
-    InvariantResult {
-        id: "I-11",
-        statement,
-        status: if bad.is_empty() {
-            Status::Holds
-        } else {
-            Status::Fails
-        },
-        detail: bad.join(", "),
-    }
+    InvariantResult::from_offenders("I-11", statement, &bad)
 }
 
 fn free_set_check(only_old: &[Range], only_new: &[Range], d: &[Difference]) -> InvariantResult {

@@ -33,6 +33,22 @@ pub struct InvariantResult {
     pub detail: String,
 }
 
+impl InvariantResult {
+    /// Holds when nothing offends it; otherwise fails, listing the offenders.
+    pub fn from_offenders(id: &'static str, statement: &'static str, bad: &[String]) -> Self {
+        Self {
+            id,
+            statement,
+            status: if bad.is_empty() {
+                Status::Holds
+            } else {
+                Status::Fails
+            },
+            detail: bad.join(", "),
+        }
+    }
+}
+
 fn fmt_ranges(r: &[Range]) -> String {
     let mut s: Vec<String> = r
         .iter()
@@ -303,16 +319,7 @@ fn final_map_check(m: &Machine, phase: Phase, efi: &[Range]) -> InvariantResult 
         })
         .map(|e| e.id.to_string())
         .collect();
-    InvariantResult {
-        id: "I-10",
-        statement,
-        status: if bad.is_empty() {
-            Status::Holds
-        } else {
-            Status::Fails
-        },
-        detail: bad.join(", "),
-    }
+    InvariantResult::from_offenders("I-10", statement, &bad)
 }
 
 fn message_check(m: &Machine, phase: Phase) -> InvariantResult {

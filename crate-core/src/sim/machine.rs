@@ -276,14 +276,7 @@ impl<'a> Machine<'a> {
         self.clean_memmap();
         self.remove_e820_mmio();
         if cfg.efi_dbg {
-            let lines: Vec<String> = self
-                .memmap
-                .valid_entries()
-                .iter()
-                .enumerate()
-                .map(|(i, e)| mem_line(i, &e.desc))
-                .collect();
-            self.klog.extend(lines);
+            self.print_map();
         }
 
         // e820_add_kernel_range(), trim_bios_range().
@@ -517,6 +510,11 @@ impl<'a> Machine<'a> {
             return;
         }
         self.klog.push("efi: EFI runtime memory map:".into());
+        self.print_map();
+    }
+
+    /// `efi_print_memmap()`: one `efi: memNN:` line per valid entry.
+    fn print_map(&mut self) {
         let lines: Vec<String> = self
             .memmap
             .valid_entries()
@@ -525,6 +523,18 @@ impl<'a> Machine<'a> {
             .map(|(i, e)| mem_line(i, &e.desc))
             .collect();
         self.klog.extend(lines);
+    }
+
+    /// `efi_memmap_install()`, recording the new count for I-8.
+    pub fn install(&mut self, buffer: usize, entries: Vec<Entry>, old_fate: super::memmap::Fate) {
+        self.memmap.install(buffer, entries, old_fate);
+        self.valid_history.push(self.memmap.valid);
+    }
+
+    /// Sets the valid entry count and records it for I-8.
+    pub fn set_valid(&mut self, n: usize) {
+        self.memmap.valid = n;
+        self.valid_history.push(n);
     }
 
     /// The SVAM outcome shared by both kernels: the call, or its failure.

@@ -113,8 +113,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
         vas[i] = m.map_region(&mut entries[i]);
     }
     m.memmap.entries = entries;
-    m.memmap.valid = w;
-    m.valid_history.push(w);
+    m.set_valid(w);
     m.event(
         "efi_map_regions",
         "3.2 NEW in-place filter",
@@ -221,8 +220,7 @@ pub fn free(m: &mut Machine) {
         format!("{freed} bytes of non-K, e820-RAM reserved boot-services memory freed"),
     );
     m.phase = super::events::Phase::Compact;
-    m.memmap.valid = w;
-    m.valid_history.push(w);
+    m.set_valid(w);
     m.event(
         "efi_free_boot_services",
         "3.4 NEW in-place compaction",

@@ -28,41 +28,27 @@ fn arch_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
         .lookup(addr)
         .filter(|&i| m.memmap.entries[i].desc.ty == MemoryType::BOOT_SERVICES_DATA);
     let Some(idx) = found else {
-        m.klog.push(format!(
-            "efi: Failed to lookup EFI memory descriptor for {addr:#018x}"
-        ));
-        m.notes.push(format!(
-            "{name}: Failed to lookup EFI memory descriptor for {addr:#x}"
-        ));
-        m.event(
-            "efi_arch_mem_reserve",
+        return refuse(
+            m,
+            (name, addr),
+            "Failed to lookup EFI memory descriptor for",
             "3.1.2 lookup (BS_DATA only)",
-            None,
-            format!(
-                "{name}: no Boot Data descriptor contains {addr:#x}; nothing protects the object"
-            ),
+            format!("no Boot Data descriptor contains {addr:#x}; nothing protects the object"),
         );
-        return;
     };
     let md = m.memmap.entries[idx].clone();
     let md_end = md.range().end;
     if addr.saturating_add(size) > md_end {
-        m.klog.push(format!(
-            "efi: Region spans EFI memory descriptors, {addr:#018x}"
-        ));
-        m.notes.push(format!(
-            "{name}: Region spans EFI memory descriptors, {addr:#x}"
-        ));
-        m.event(
-            "efi_arch_mem_reserve",
+        return refuse(
+            m,
+            (name, addr),
+            "Region spans EFI memory descriptors,",
             "3.1.2 span check",
-            None,
             format!(
-                "{name}: [{addr:#x},+{size:#x}) runs past {} (ends {md_end:#x}); not split",
+                "[{addr:#x},+{size:#x}) runs past {} (ends {md_end:#x}); not split",
                 md.id
             ),
         );
-        return;
     }
     let rounded = size
         .saturating_add(addr % PAGE)
@@ -124,8 +110,7 @@ fn arch_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
     } else {
         Fate::Leaked
     };
-    m.memmap.install(buf, new_entries, old_fate);
-    m.valid_history.push(m.memmap.valid);
+    m.install(buf, new_entries, old_fate);
     let rule = match extra {
         0 => "3.1.2 whole (re-attribute)",
         2 => "3.1.2 middle split",
@@ -152,6 +137,13 @@ fn arch_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
         "{name}: split +{extra} entries, e820 [{:#x}-{:#x}) RAM->reserved (page-rounded)",
         r.start, r.end
     ));
+}
+
+/// A refused `efi_arch_mem_reserve`: the kernel's error line, the note, and why.
+fn refuse(m: &mut Machine, (name, addr): (&str, u64), what: &str, rule: &'static str, why: String) {
+    m.klog.push(format!("efi: {what} {addr:#018x}"));
+    m.notes.push(format!("{name}: {what} {addr:#x}"));
+    m.event("efi_arch_mem_reserve", rule, None, format!("{name}: {why}"));
 }
 
 /// `efi_memmap_split_count()` with inclusive ends.
@@ -328,13 +320,12 @@ pub fn enter_virtual_mode(m: &mut Machine) {
         return;
     };
     let count = kept.len() as u64;
-    m.memmap.install(
+    m.install(
         buf,
         kept.iter().map(|(e, _)| e.clone()).collect(),
         Fate::Leaked,
     );
     m.memmap.late = true;
-    m.valid_history.push(m.memmap.valid);
     m.event(
         "efi_map_regions",
         "3.2 OLD step 3 reverse walk into a new buffer",
@@ -446,8 +437,7 @@ pub fn unmap(m: &mut Machine) {
         .filter(|e| !e.is_bs() || e.is_runtime())
         .cloned()
         .collect();
-    m.memmap.install(buf, kept, Fate::Leaked);
-    m.valid_history.push(m.memmap.valid);
+    m.install(buf, kept, Fate::Leaked);
     m.event(
         "efi_unmap_boot_services",
         "3.3 OLD compaction",
