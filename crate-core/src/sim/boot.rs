@@ -13,11 +13,18 @@ fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
     }
 }
 
+/// Appends the snapshot after `phase`, sharing what did not change since the previous one.
+fn record(phases: &mut Vec<PhaseSnapshot>, m: &Machine, phase: Phase, by: &'static str) {
+    let snap = PhaseSnapshot::capture(m, phase, by, phases.last());
+    phases.push(snap);
+}
+
 /// Runs one kernel over the input (see [`super::simulate`]).
 pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     let cfg = &input.config;
     let mut m = Machine::new(input, kernel);
-    let mut phases = vec![PhaseSnapshot::capture(&m, Phase::Firmware, "firmware")];
+    let mut phases = Vec::with_capacity(Phase::ALL.len());
+    record(&mut phases, &m, Phase::Firmware, "firmware");
 
     // setup_arch()
     m.phase = Phase::Reserve;
@@ -53,15 +60,11 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     for r in &cfg.mem_reserve_late {
         efi_mem_reserve(&mut m, &r.name, r.addr, r.size);
     }
-    phases.push(PhaseSnapshot::capture(&m, Phase::Reserve, "setup_arch"));
+    record(&mut phases, &m, Phase::Reserve, "setup_arch");
 
     m.phase = Phase::MmInit;
     m.mm_init();
-    phases.push(PhaseSnapshot::capture(
-        &m,
-        Phase::MmInit,
-        "memblock_free_all",
-    ));
+    record(&mut phases, &m, Phase::MmInit, "memblock_free_all");
 
     m.phase = Phase::Svam;
     m.bs_at_svam = m
@@ -80,7 +83,8 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
         }
     }
     let svam_ok = !cfg.kexec && m.svam.as_ref().is_some_and(|s| s.succeeded);
-    phases.push(PhaseSnapshot::capture(
+    record(
+        &mut phases,
         &m,
         Phase::Svam,
         if cfg.kexec {
@@ -88,7 +92,7 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
         } else {
             "__efi_enter_virtual_mode"
         },
-    ));
+    );
 
     m.phase = Phase::Unmap;
     if svam_ok {
@@ -108,27 +112,19 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
             },
         );
     }
-    phases.push(PhaseSnapshot::capture(
-        &m,
-        Phase::Unmap,
-        "efi_unmap_boot_services",
-    ));
+    record(&mut phases, &m, Phase::Unmap, "efi_unmap_boot_services");
 
     m.phase = Phase::Free;
     match kernel {
         Kernel::Old => old::free(&mut m),
         Kernel::New => new::free(&mut m),
     }
-    phases.push(PhaseSnapshot::capture(
-        &m,
-        Phase::Free,
-        "efi_free_boot_services",
-    ));
+    record(&mut phases, &m, Phase::Free, "efi_free_boot_services");
     m.phase = Phase::Compact;
     let compactor = match kernel {
         Kernel::Old => "efi_unmap_boot_services",
         Kernel::New => "efi_free_boot_services",
     };
-    phases.push(PhaseSnapshot::capture(&m, Phase::Compact, compactor));
+    record(&mut phases, &m, Phase::Compact, compactor);
     Simulation::from_machine(m, phases)
 }

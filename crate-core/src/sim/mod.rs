@@ -55,7 +55,7 @@ pub use machine::{Release, Source, SvamCall};
 pub use memblock::{RSRV_KERN, Region};
 pub use memmap::{Allocator, Buffer, Entry, Fate, Provenance};
 pub use pagetable::{EFI_VA_END, EFI_VA_START, Mapping, MappingKind};
-pub use snapshot::{MemmapView, PhaseSnapshot};
+pub use snapshot::{MemmapView, PhaseSnapshot, Shared};
 
 /// Which kernel to simulate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

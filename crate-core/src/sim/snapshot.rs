@@ -1,5 +1,7 @@
 //! The state after a phase, as the UI shows it.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::model::E820Entry;
@@ -17,7 +19,7 @@ pub struct MemmapView {
     /// The current buffer (address, size, allocator, fate).
     pub buffer: Buffer,
     /// The valid entries, in map order.
-    pub entries: Vec<Entry>,
+    pub entries: Shared<Entry>,
     /// Slots past the valid entries that still lie inside the mapped extent (NEW).
     pub stale_slots: usize,
     pub mapped_bytes: u64,
@@ -33,42 +35,115 @@ pub struct PhaseSnapshot {
     /// The kernel function that performs this phase under this variant.
     pub performed_by: &'static str,
     pub memmap: MemmapView,
-    pub memblock_memory: Vec<Region>,
-    pub memblock_reserved: Vec<Region>,
+    pub memblock_memory: Shared<Region>,
+    pub memblock_reserved: Shared<Region>,
     pub memblock_limit: u64,
-    pub e820: Vec<E820Entry>,
-    pub page_table: Vec<Mapping>,
+    pub e820: Shared<E820Entry>,
+    pub page_table: Shared<Mapping>,
     /// The next VA of the EFI VA allocator.
     pub efi_va: u64,
     /// Everything handed to the page allocator so far, with provenance.
-    pub released: Vec<Release>,
+    pub released: Shared<Release>,
     pub trampoline: Option<u64>,
     /// I-1..I-13 evaluated on this state.
     pub invariants: Vec<InvariantResult>,
 }
 
+/// A read-only list that snapshots share when it did not change between phases.
+/// Derefs to a slice; `for x in &shared` works.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Shared<T>(Arc<[T]>);
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = [T];
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+/// The previous snapshot's copy when `current` is unchanged, so phases share unchanged state
+/// (a 1M-descriptor boot would otherwise hold seven copies of everything).
+fn share<'a, T: Clone + PartialEq + 'a>(
+    prev: Option<&Shared<T>>,
+    len: usize,
+    current: impl Iterator<Item = &'a T> + Clone,
+) -> Shared<T> {
+    match prev {
+        Some(p) if p.len() == len && p.iter().eq(current.clone()) => p.clone(),
+        _ => Shared(current.cloned().collect()),
+    }
+}
+
 impl PhaseSnapshot {
-    pub fn capture(m: &Machine, phase: Phase, performed_by: &'static str) -> Self {
+    /// The state of `m` after `phase`; `prev` is the previous phase's snapshot.
+    pub fn capture(
+        m: &Machine,
+        phase: Phase,
+        performed_by: &'static str,
+        prev: Option<&PhaseSnapshot>,
+    ) -> Self {
         let invariants = super::invariants::evaluate(m, phase);
+        let memory = m.memblock.memory.regions();
+        let reserved = m.memblock.reserved.regions();
+        let mappings: Vec<&Mapping> = m.pt.mappings().collect();
+        let released = match prev {
+            // Releases only ever append.
+            Some(p) if p.released.len() == m.released.len() => p.released.clone(),
+            _ => Shared(m.released.iter().cloned().collect()),
+        };
         Self {
             phase,
             performed_by,
             memmap: MemmapView {
                 buffer: m.memmap.buffer().clone(),
-                entries: m.memmap.valid_entries().to_vec(),
+                entries: share(
+                    prev.map(|p| &p.memmap.entries),
+                    m.memmap.valid,
+                    m.memmap.valid_entries().iter(),
+                ),
                 stale_slots: ((m.memmap.mapped_bytes / m.cfg.desc_size.max(1) as u64) as usize)
                     .saturating_sub(m.memmap.valid),
                 mapped_bytes: m.memmap.mapped_bytes,
                 late: m.memmap.late,
                 history: m.memmap.buffers.clone(),
             },
-            memblock_memory: m.memblock.memory.regions(),
-            memblock_reserved: m.memblock.reserved.regions(),
+            memblock_memory: share(
+                prev.map(|p| &p.memblock_memory),
+                memory.len(),
+                memory.iter(),
+            ),
+            memblock_reserved: share(
+                prev.map(|p| &p.memblock_reserved),
+                reserved.len(),
+                reserved.iter(),
+            ),
             memblock_limit: m.memblock.current_limit,
-            e820: m.e820.entries.clone(),
-            page_table: m.pt.mappings().cloned().collect(),
+            e820: share(
+                prev.map(|p| &p.e820),
+                m.e820.entries.len(),
+                m.e820.entries.iter(),
+            ),
+            page_table: share(
+                prev.map(|p| &p.page_table),
+                mappings.len(),
+                mappings.iter().copied(),
+            ),
             efi_va: m.pt.efi_va,
-            released: m.released.clone(),
+            released,
             trampoline: m.trampoline,
             invariants,
         }
