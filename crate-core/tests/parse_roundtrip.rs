@@ -276,10 +276,47 @@ fn quoted_printable(text: &str) -> String {
     out
 }
 
+/// Wrappers that put fixed text before and after each line: (name, before, after).
+const AFFIXES: [(&str, &str, &str); 15] = [
+    ("squeezed timestamp", "[ 0.000000] ", ""),
+    ("printk caller", "[\t0.000000][\tT0] ", ""),
+    ("kmsg level", "<6>[    0.000000] ", ""),
+    ("dmesg -T", "[Tue Mar  3 12:15:55 2020] ", ""),
+    ("journalctl", "Jun 12 10:49:44 localhost kernel: ", ""),
+    (
+        "kern.log",
+        "Nov  6 08:43:20 arcane-X555LB kernel: [    0.000000] ",
+        "",
+    ),
+    (
+        "syslog no host",
+        "Apr 28 07:55:19 kernel: [    0.000000] ",
+        "",
+    ),
+    ("bare kernel:", "kernel: ", ""),
+    ("mail quote", "> ", ""),
+    ("quote + indent", ">   ", ""),
+    ("json array", "  \"", "\","),
+    ("json comma inside", "\"[    0.000000] ", ",\""),
+    (
+        "bbcode",
+        "[COLOR=#000000][FONT=arial][    0.000000] ",
+        "[/FONT][/COLOR]",
+    ),
+    ("crlf", "[    0.000000] ", "\r"),
+    ("stray colon", ": [    0.000000] ", ""),
+];
+
 /// Every wrapper of docs/input-formats.md §1, as (name, wrapped text).
 fn wrappers(lines: &[String]) -> Vec<(&'static str, String)> {
     let plain = wrap_each(lines, |_, l| l.to_owned());
-    vec![
+    let mut out: Vec<(&'static str, String)> = AFFIXES
+        .iter()
+        .map(|&(name, before, after)| {
+            (name, wrap_each(lines, |_, l| format!("{before}{l}{after}")))
+        })
+        .collect();
+    out.extend([
         ("none", plain.clone()),
         (
             "timestamp",
@@ -288,68 +325,10 @@ fn wrappers(lines: &[String]) -> Vec<(&'static str, String)> {
             }),
         ),
         (
-            "squeezed timestamp",
-            wrap_each(lines, |_, l| format!("[ 0.000000] {l}")),
-        ),
-        (
-            "printk caller",
-            wrap_each(lines, |_, l| format!("[\t0.000000][\tT0] {l}")),
-        ),
-        (
-            "kmsg level",
-            wrap_each(lines, |_, l| format!("<6>[    0.000000] {l}")),
-        ),
-        (
-            "dmesg -T",
-            wrap_each(lines, |_, l| format!("[Tue Mar  3 12:15:55 2020] {l}")),
-        ),
-        (
-            "journalctl",
-            wrap_each(lines, |_, l| {
-                format!("Jun 12 10:49:44 localhost kernel: {l}")
-            }),
-        ),
-        (
-            "kern.log",
-            wrap_each(lines, |_, l| {
-                format!("Nov  6 08:43:20 arcane-X555LB kernel: [    0.000000] {l}")
-            }),
-        ),
-        (
-            "syslog no host",
-            wrap_each(lines, |_, l| {
-                format!("Apr 28 07:55:19 kernel: [    0.000000] {l}")
-            }),
-        ),
-        (
-            "bare kernel:",
-            wrap_each(lines, |_, l| format!("kernel: {l}")),
-        ),
-        ("mail quote", wrap_each(lines, |_, l| format!("> {l}"))),
-        (
             "nested quote",
             wrap_each(lines, |i, l| {
                 format!("{} [    0.000000] {l}", [">>", "> > >", ">>>>>"][i % 3])
             }),
-        ),
-        (
-            "quote + indent",
-            wrap_each(lines, |_, l| format!(">   {l}")),
-        ),
-        ("json array", wrap_each(lines, |_, l| format!("  \"{l}\","))),
-        (
-            "json comma inside",
-            wrap_each(lines, |_, l| format!("\"[    0.000000] {l},\"")),
-        ),
-        (
-            "bbcode",
-            wrap_each(lines, |_, l| {
-                format!("[COLOR=#000000][FONT=arial][    0.000000] {l}[/FONT][/COLOR]")
-            }),
-        ),
-        (
-            "crlf",
-            wrap_each(lines, |_, l| format!("[    0.000000] {l}\r")),
         ),
         (
             "serial padding",
@@ -368,7 +347,8 @@ fn wrappers(lines: &[String]) -> Vec<(&'static str, String)> {
             "duplicated lines",
             wrap_each(lines, |_, l| format!("{l}\n{l}")),
         ),
-    ]
+    ]);
+    out
 }
 
 /// A mail client's wrap: before `range=` (numeric layout: after `attr=…,`), or inside the
