@@ -1,7 +1,7 @@
 //! The sample gallery: real maps from the shared fixtures and spec scenarios that show the
 //! interesting OLD/NEW differences. Texts are compiled in, so the gallery works offline.
 
-use efiviz_core::layout::{Knobs, Reservation, ReservationKind};
+use efiviz_core::layout::{Reservation, ReservationKind};
 
 pub struct Sample {
     pub id: &'static str,
@@ -13,16 +13,12 @@ pub struct Sample {
 }
 
 impl Sample {
-    /// The knobs this sample loads with.
-    pub fn knobs(&self) -> Knobs {
-        Knobs {
-            reservations: self
-                .reservations
-                .iter()
-                .map(|&(kind, addr, size)| Reservation { kind, addr, size })
-                .collect(),
-            ..Knobs::default()
-        }
+    /// The reservations this sample's boot makes, for the knobs.
+    pub fn reservations(&self) -> Vec<Reservation> {
+        self.reservations
+            .iter()
+            .map(|&(kind, addr, size)| Reservation { kind, addr, size })
+            .collect()
     }
 }
 

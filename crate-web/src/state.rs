@@ -3,14 +3,17 @@
 
 use std::rc::Rc;
 
-use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Story, View};
+use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Reservation, Story, View, simulated_story};
 use efiviz_core::parse::{Parsed, Severity, parse};
+use efiviz_core::sim::SimInput;
 
 /// A map the user loaded successfully, with the story of its boot.
 #[derive(Debug)]
 pub struct LoadedInput {
     pub name: String,
     pub parsed: Parsed,
+    /// What the input implies for the simulator, before the user's knobs.
+    pub input: SimInput,
     pub story: Story,
 }
 
@@ -24,19 +27,26 @@ impl PartialEq for LoadedInput {
 }
 
 impl LoadedInput {
-    fn new(name: String, parsed: Parsed, knobs: &Knobs) -> Option<Self> {
-        let story = build_story(&parsed, knobs)?;
-        Some(Self {
+    /// Parsed input → simulator input (`None` without a map) and the knobs it implies.
+    fn derive(parsed: &Parsed) -> Option<(SimInput, Knobs)> {
+        let input = SimInput::from_boot_log(&parsed.log)?;
+        let knobs = Knobs::from_config(&input.config);
+        Some((input, knobs))
+    }
+
+    /// Simulates `input` with `knobs` applied (all in core).
+    fn new(name: String, parsed: Parsed, input: SimInput, knobs: &Knobs) -> Self {
+        let tuned = SimInput {
+            config: knobs.apply(&input.config),
+            ..input.clone()
+        };
+        Self {
             name,
             parsed,
-            story,
-        })
+            story: simulated_story(&tuned),
+            input,
+        }
     }
-}
-
-/// Input → simulation → lanes, in core; `None` when the input has no map.
-fn build_story(parsed: &Parsed, _knobs: &Knobs) -> Option<Story> {
-    parsed.log.map.as_ref().map(Story::firmware_only)
 }
 
 /// Which kernel's lanes the timeline shows.
@@ -100,12 +110,12 @@ pub enum Move {
 
 #[derive(Debug)]
 pub enum Action {
-    /// The bytes of a file, a sample or pasted text, with a name to show for it; `knobs`
-    /// replaces the current knobs when given (samples bring their own).
+    /// The bytes of a file, a sample or pasted text, with a name to show for it. The knobs
+    /// start from what the input implies, plus `reservations` (samples bring their own).
     Load {
         name: String,
         bytes: Vec<u8>,
-        knobs: Option<Knobs>,
+        reservations: Vec<Reservation>,
     },
     /// The browser could not read the file at all.
     ReadFailed {
@@ -137,15 +147,17 @@ impl AppState {
     pub fn rows(&self) -> Vec<(usize, Kernel)> {
         let steps = self.loaded.as_ref().map_or(0, |l| l.story.steps.len());
         (0..steps)
-            .flat_map(|step| {
-                let kernels: &[Kernel] = match self.mode {
-                    Mode::Old => &[Kernel::Old],
-                    Mode::New => &[Kernel::New],
-                    Mode::Compare => &[Kernel::Old, Kernel::New],
-                };
-                kernels.iter().map(move |&k| (step, k))
-            })
+            .flat_map(|step| self.kernels().iter().map(move |&k| (step, k)))
             .collect()
+    }
+
+    /// The kernels the current mode shows, in lane order.
+    pub fn kernels(&self) -> &'static [Kernel] {
+        match self.mode {
+            Mode::Old => &[Kernel::Old],
+            Mode::New => &[Kernel::New],
+            Mode::Compare => &[Kernel::Old, Kernel::New],
+        }
     }
 
     /// The kernel whose state the table, the step log and the memmap view follow.
@@ -180,12 +192,16 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         ..*state
     };
     match action {
-        Action::Load { name, bytes, knobs } => {
-            let knobs = knobs.unwrap_or_else(|| state.knobs.clone());
+        Action::Load {
+            name,
+            bytes,
+            reservations,
+        } => {
             let parsed = parse(&bytes, None);
-            let error = no_map_message(&name, &parsed);
-            match LoadedInput::new(name, parsed, &knobs) {
-                Some(loaded) => {
+            match LoadedInput::derive(&parsed) {
+                Some((input, mut knobs)) => {
+                    knobs.reservations.extend(reservations);
+                    let loaded = LoadedInput::new(name, parsed, input, &knobs);
                     next.view = View::fit(&loaded.story.axis);
                     next.step = loaded.story.steps.len() - 1;
                     next.loaded = Some(Rc::new(loaded));
@@ -194,7 +210,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                     next.hovered = None;
                     next.selected = None;
                 }
-                None => next.error = Some(error),
+                None => next.error = Some(no_map_message(&name, &parsed)),
             }
         }
         Action::ReadFailed { name, message } => {
@@ -213,11 +229,10 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::SetMode(mode) => next.mode = mode,
         Action::SetKnobs(knobs) => {
             if let Some(loaded) = &state.loaded {
-                let name = loaded.name.clone();
-                if let Some(rebuilt) = LoadedInput::new(name, loaded.parsed.clone(), &knobs) {
-                    next.step = next.step.min(rebuilt.story.steps.len() - 1);
-                    next.loaded = Some(Rc::new(rebuilt));
-                }
+                let (name, parsed) = (loaded.name.clone(), loaded.parsed.clone());
+                let rebuilt = LoadedInput::new(name, parsed, loaded.input.clone(), &knobs);
+                next.step = next.step.min(rebuilt.story.steps.len().saturating_sub(1));
+                next.loaded = Some(Rc::new(rebuilt));
             }
             next.knobs = knobs;
         }

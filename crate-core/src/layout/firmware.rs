@@ -2,7 +2,7 @@
 
 use super::region::{Lane, Region, RegionState};
 use super::units::hex;
-use crate::model::{Attributes, Descriptor, MemoryMap, MemoryType};
+use crate::model::{Attributes, Descriptor, MemoryType};
 
 /// The display state of a firmware memory type.
 pub fn type_state(ty: MemoryType) -> RegionState {
@@ -56,10 +56,9 @@ pub fn descriptor_region(index: usize, desc: &Descriptor) -> Option<Region> {
     })
 }
 
-/// One lane with every valid descriptor of `map`; invalid (empty or overflowing) ones are left out.
-pub fn firmware_lane(label: &str, map: &MemoryMap) -> Lane {
-    let regions = map
-        .descriptors
+/// One lane with every valid descriptor; invalid (empty or overflowing) ones are left out.
+pub fn firmware_lane(label: &str, descs: &[Descriptor]) -> Lane {
+    let regions = descs
         .iter()
         .enumerate()
         .filter_map(|(i, d)| descriptor_region(i, d))
@@ -84,21 +83,18 @@ mod tests {
 
     #[test]
     fn descriptors_become_regions_with_their_facts() {
-        let map = MemoryMap {
-            descriptors: vec![
-                desc(MemoryType::CONVENTIONAL, 0, 0x9f, 0xf),
-                desc(
-                    MemoryType::RUNTIME_SERVICES_DATA,
-                    0x7f100000,
-                    0x100,
-                    (1 << 63) | 0xf,
-                ),
-                desc(MemoryType::BOOT_SERVICES_DATA, 0x40000000, 0, 0xf),
-                desc(MemoryType(0x7000_0001), 0x9f000, 0x61, 0x4000 | (1 << 40)),
-            ],
-            ..MemoryMap::default()
-        };
-        let lane = firmware_lane("firmware", &map);
+        let descs = [
+            desc(MemoryType::CONVENTIONAL, 0, 0x9f, 0xf),
+            desc(
+                MemoryType::RUNTIME_SERVICES_DATA,
+                0x7f100000,
+                0x100,
+                (1 << 63) | 0xf,
+            ),
+            desc(MemoryType::BOOT_SERVICES_DATA, 0x40000000, 0, 0xf),
+            desc(MemoryType(0x7000_0001), 0x9f000, 0x61, 0x4000 | (1 << 40)),
+        ];
+        let lane = firmware_lane("firmware", &descs);
         let states: Vec<_> = lane.regions.iter().map(|r| r.state).collect();
         assert_eq!(
             states,

@@ -1,4 +1,6 @@
-//! The simulation knobs the user can turn, independent of how the simulator spells them.
+//! The simulation knobs the user can turn, and how they map onto the simulator's config.
+
+use crate::sim::{MemReserve, PlainReserve, SimConfig};
 
 /// What a user-added reservation stands for; each enters the boot at a different point.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,17 +55,86 @@ pub struct Knobs {
 }
 
 impl Default for Knobs {
-    /// The spec's fixture conventions: kernel at 16 MiB..32 MiB, native 64-bit, nothing special.
+    /// The spec's fixture conventions (kernel at 16..32 MiB, native 64-bit, nothing special).
     fn default() -> Self {
+        Self::from_config(&SimConfig::default())
+    }
+}
+
+/// Config-table reservations that the TPM event-log code makes (named after their caller
+/// when derived from a log).
+fn is_tpm(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("tpm")
+}
+
+impl Knobs {
+    /// The knobs as `config` sets them.
+    pub fn from_config(config: &SimConfig) -> Self {
+        let early = config.mem_reserve_early.iter().filter_map(|r| {
+            let kind = match r.name.as_str() {
+                "ESRT" => ReservationKind::Esrt,
+                "MOKvar" => ReservationKind::Mokvar,
+                _ => return None,
+            };
+            Some((kind, r.addr, r.size))
+        });
+        let late = config
+            .mem_reserve_late
+            .iter()
+            .map(|r| (ReservationKind::Bgrt, r.addr, r.size));
+        let tpm = config
+            .cfg_rsv
+            .iter()
+            .filter(|r| is_tpm(&r.name))
+            .map(|r| (ReservationKind::TpmLog, r.addr, r.size));
         Self {
-            kernel: (0x100_0000, 0x200_0000),
-            bits32: false,
-            mixed: false,
-            efi_debug: false,
-            svam_fail: false,
-            kexec: false,
-            reservations: Vec::new(),
+            kernel: config.kernel,
+            bits32: config.bits == 32,
+            mixed: config.mixed,
+            efi_debug: config.efi_dbg,
+            svam_fail: config.svam_fail,
+            kexec: config.kexec,
+            reservations: early
+                .chain(late)
+                .chain(tpm)
+                .map(|(kind, addr, size)| Reservation { kind, addr, size })
+                .collect(),
         }
+    }
+
+    /// `base` with these knobs applied; everything the knobs do not cover is kept.
+    pub fn apply(&self, base: &SimConfig) -> SimConfig {
+        let mut config = base.clone();
+        config.kernel = self.kernel;
+        config.bits = if self.bits32 { 32 } else { 64 };
+        config.mixed = self.mixed;
+        config.efi_dbg = self.efi_debug;
+        config.svam_fail = self.svam_fail;
+        config.kexec = self.kexec;
+        config.mem_reserve_early.clear();
+        config.mem_reserve_late.clear();
+        config.cfg_rsv.retain(|r| !is_tpm(&r.name));
+        for r in &self.reservations {
+            let plain = PlainReserve {
+                name: r.kind.name().to_owned(),
+                addr: r.addr,
+                size: r.size,
+                kern: false,
+            };
+            match r.kind {
+                ReservationKind::Esrt | ReservationKind::Mokvar => {
+                    config.mem_reserve_early.push(MemReserve {
+                        name: r.kind.name().to_owned(),
+                        addr: r.addr,
+                        size: r.size,
+                        only_if_boot_data: r.kind == ReservationKind::Esrt,
+                    });
+                }
+                ReservationKind::Bgrt => config.mem_reserve_late.push(plain),
+                ReservationKind::TpmLog => config.cfg_rsv.push(plain),
+            }
+        }
+        config
     }
 }
 

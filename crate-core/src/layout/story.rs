@@ -1,29 +1,16 @@
 //! The whole boot as the app shows it: steps, each with one lane per kernel, what happened
-//! and what was printed. Built from a parsed map; the simulator adapter fills in the steps
-//! after the firmware map.
+//! and what was printed. [`super::simulated`] builds it from the simulator's snapshots.
 
 use super::axis::Axis;
-use super::firmware::firmware_lane;
 use super::region::{Lane, RegionState};
-use crate::model::MemoryMap;
+use super::simulated::Findings;
 
-/// The two kernels the app compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kernel {
-    Old,
-    New,
-}
+pub use crate::sim::Kernel;
 
-impl Kernel {
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Old => "OLD",
-            Self::New => "NEW",
-        }
-    }
-
-    fn index(self) -> usize {
-        self as usize
+fn index(kernel: Kernel) -> usize {
+    match kernel {
+        Kernel::Old => 0,
+        Kernel::New => 1,
     }
 }
 
@@ -91,7 +78,7 @@ impl Step {
     }
 
     pub fn kernel(&self, kernel: Kernel) -> &KernelStep {
-        &self.kernels[kernel.index()]
+        &self.kernels[index(kernel)]
     }
 }
 
@@ -100,6 +87,8 @@ impl Step {
 pub struct Story {
     pub steps: Vec<Step>,
     pub axis: Axis,
+    /// What compare mode lists (empty before simulation).
+    pub findings: Findings,
 }
 
 impl Story {
@@ -109,47 +98,15 @@ impl Story {
             .flat_map(|s| s.kernels.iter().map(|k| &k.lane))
             .collect();
         let axis = Axis::compressed(&lanes);
-        Self { steps, axis }
+        Self {
+            steps,
+            axis,
+            findings: Findings::default(),
+        }
     }
 
-    /// The story of a map before any simulation: the firmware map, identical for both kernels.
-    pub fn firmware_only(map: &MemoryMap) -> Self {
-        let lane = firmware_lane("firmware map", map);
-        let cells = lane
-            .regions
-            .iter()
-            .map(|r| MemmapCell {
-                label: r.label.clone(),
-                start: r.start,
-                end: r.end,
-                state: r.state,
-                stale: false,
-                split: false,
-            })
-            .collect();
-        let memmap = MemmapView {
-            phys: None,
-            capacity_bytes: map.descriptors.len() as u64 * u64::from(map.desc_size),
-            desc_size: map.desc_size,
-            cells,
-            notes: vec!["The firmware's buffer, as handed over by the EFI stub.".to_owned()],
-        };
-        let kernel = KernelStep {
-            lane,
-            happenings: Vec::new(),
-            log: Vec::new(),
-            memmap,
-        };
-        Self::new(vec![Step::new(
-            "firmware map",
-            "efi_memblock_x86_reserve_range",
-            kernel.clone(),
-            kernel,
-        )])
-    }
-
-    /// Lanes of every step for one kernel, top to bottom.
-    pub fn lanes(&self, kernel: Kernel) -> Vec<&Lane> {
-        self.steps.iter().map(|s| &s.kernel(kernel).lane).collect()
+    pub fn with_findings(mut self, findings: Findings) -> Self {
+        self.findings = findings;
+        self
     }
 }

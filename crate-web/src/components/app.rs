@@ -1,5 +1,6 @@
 use yew::prelude::*;
 
+use super::compare_panel::ComparePanel;
 use super::data_table::DataTable;
 use super::details::Details;
 use super::file_picker::{FilePicker, load_file};
@@ -78,6 +79,7 @@ pub fn app() -> Html {
                         <Stepper state={state.clone()} />
                         <Timeline state={state.clone()} />
                         <Legend />
+                        <ComparePanel state={state.clone()} />
                         <div class="panels">
                             <Happenings state={state.clone()} />
                             <Details state={state.clone()} />

@@ -68,7 +68,7 @@ pub fn data_table(props: &DataTableProps) -> Html {
     });
     html! {
         <section class="data-table" aria-label="Regions of the current step">
-            <h2>{ format!("Regions in view: {} ({} kernel, step {})", total, kernel.name(), state.step + 1) }</h2>
+            <h2>{ format!("Regions in view: {} ({} kernel, step {})", total, kernel.name().to_uppercase(), state.step + 1) }</h2>
             <div class="table-scroll">
                 <table id="data-table">
                     <caption class="visually-hidden">

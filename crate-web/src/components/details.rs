@@ -1,9 +1,8 @@
-use efiviz_core::layout::Kernel;
 use efiviz_core::layout::units::{grouped, hex, iec};
 use yew::prelude::*;
 
 use super::legend::swatch;
-use crate::state::{Action, AppState, Mode};
+use crate::state::{Action, AppState};
 
 #[derive(Properties, PartialEq)]
 pub struct DetailsProps {
@@ -30,18 +29,14 @@ pub fn details(props: &DetailsProps) -> Html {
         .facts
         .iter()
         .map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v }</dd></> });
-    let kernels: &[Kernel] = match state.mode {
-        Mode::Old => &[Kernel::Old],
-        Mode::New => &[Kernel::New],
-        Mode::Compare => &[Kernel::Old, Kernel::New],
-    };
+    let kernels = state.kernels();
     let fate = loaded.story.steps.iter().enumerate().flat_map(|(i, step)| {
         kernels.iter().map(move |&k| {
             let here = step.kernel(k).lane.region_at(region.start);
             html! {
                 <tr>
                     <td>{ format!("{}. {}", i + 1, step.name) }</td>
-                    <td>{ k.name() }</td>
+                    <td>{ k.name().to_uppercase() }</td>
                     <td>{ here.map_or_else(|| html! { "not in this lane" },
                         |r| html! { <>{ swatch(r.state) }{ r.state.name() }</> }) }</td>
                     <td>{ here.map(|r| r.note.clone()).unwrap_or_default() }</td>

@@ -51,7 +51,7 @@ pub fn load_file(file: File, dispatch: UseReducerDispatcher<AppState>) {
                 dispatch.dispatch(Action::Load {
                     name,
                     bytes,
-                    knobs: None,
+                    reservations: Vec::new(),
                 });
             }
             Err(error) => dispatch.dispatch(Action::ReadFailed {

@@ -19,7 +19,7 @@ pub fn gallery(props: &GalleryProps) -> Html {
             dispatch.dispatch(Action::Load {
                 name: sample.title.to_owned(),
                 bytes: sample.text.as_bytes().to_vec(),
-                knobs: Some(sample.knobs()),
+                reservations: sample.reservations(),
             });
         });
         html! {

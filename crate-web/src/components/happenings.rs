@@ -1,7 +1,6 @@
-use efiviz_core::layout::Kernel;
 use yew::prelude::*;
 
-use crate::state::{AppState, Mode};
+use crate::state::AppState;
 
 #[derive(Properties, PartialEq)]
 pub struct HappeningsProps {
@@ -18,11 +17,7 @@ pub fn happenings(props: &HappeningsProps) -> Html {
     let Some(step) = loaded.story.steps.get(state.step) else {
         return html! {};
     };
-    let kernels: &[Kernel] = match state.mode {
-        Mode::Old => &[Kernel::Old],
-        Mode::New => &[Kernel::New],
-        Mode::Compare => &[Kernel::Old, Kernel::New],
-    };
+    let kernels = state.kernels();
     let columns = kernels.iter().map(|&k| {
         let ks = step.kernel(k);
         let items = ks.happenings.iter().map(|h| {
@@ -38,7 +33,7 @@ pub fn happenings(props: &HappeningsProps) -> Html {
         let log = ks.log.join("\n");
         html! {
             <div class="happenings-column">
-                <h3>{ format!("{} kernel", k.name()) }</h3>
+                <h3>{ format!("{} kernel", k.name().to_uppercase()) }</h3>
                 if ks.happenings.is_empty() {
                     <p class="muted">{ "Nothing changes in this step." }</p>
                 } else {

@@ -73,7 +73,7 @@ pub fn use_page_input(dispatch: UseReducerDispatcher<AppState>) {
                 dispatch.dispatch(Action::Load {
                     name: "pasted text".to_owned(),
                     bytes: text.into_bytes(),
-                    knobs: None,
+                    reservations: Vec::new(),
                 });
             }
         });

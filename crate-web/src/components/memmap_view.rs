@@ -37,7 +37,7 @@ pub fn memmap_array(props: &MemmapProps) -> Html {
     let notes = memmap.notes.iter().map(|n| html! { <li>{ n }</li> });
     html! {
         <section class="memmap-view" id="memmap-view" aria-label="The efi.memmap array">
-            <h2>{ format!("efi.memmap ({} kernel)", state.focus_kernel().name()) }</h2>
+            <h2>{ format!("efi.memmap ({} kernel)", state.focus_kernel().name().to_uppercase()) }</h2>
             <p>
                 { "Buffer " }<code>{ memmap.phys.map_or_else(|| "address not known".to_owned(), hex) }</code>
                 { format!(", {} bytes, {} of {} entries valid, {} bytes each.",

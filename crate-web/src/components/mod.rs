@@ -1,6 +1,7 @@
 //! Yew components; each renders a slice of [`crate::state::AppState`] and dispatches actions.
 
 mod app;
+mod compare_panel;
 mod data_table;
 mod details;
 mod file_picker;

@@ -21,7 +21,7 @@ pub fn paste_box(props: &PasteBoxProps) -> Html {
                 dispatch.dispatch(Action::Load {
                     name: "pasted text".to_owned(),
                     bytes: area.value().into_bytes(),
-                    knobs: None,
+                    reservations: Vec::new(),
                 });
             }
         })

@@ -56,7 +56,7 @@ pub fn stepper(props: &StepperProps) -> Html {
             <p class="step-name" aria-live="polite">
                 <span id="step-index">{ format!("Step {} of {}", state.step + 1, steps.len()) }</span>
                 { ": " }<strong id="step-name">{ &step.name }</strong>
-                <code class="muted">{ format!(" {}()", step.function) }</code>
+                <code class="muted step-function">{ &step.function }</code>
             </p>
             <div class="modes" role="group" aria-label="Kernel">
                 { mode_button(Mode::Old, "OLD", "1") }

@@ -175,7 +175,7 @@ pub fn timeline(props: &TimelineProps) -> Html {
         html! {
             <div class={classes!("lane-label", future.then_some("future"), (step == state.step).then_some("current"))} {style}>
                 <span class="lane-step">{ format!("{}. {name}", step + 1) }</span>
-                <span class={classes!("kernel-tag", kernel.name().to_lowercase())}>{ kernel.name() }</span>
+                <span class={classes!("kernel-tag", kernel.name())}>{ kernel.name().to_uppercase() }</span>
             </div>
         }
     });

@@ -11,7 +11,7 @@ fn load(state: &AppState, name: &str, text: &str) -> AppState {
     let action = Action::Load {
         name: name.to_owned(),
         bytes: text.as_bytes().to_vec(),
-        knobs: None,
+        reservations: Vec::new(),
     };
     reduce(state, action)
 }
@@ -80,14 +80,20 @@ fn an_unreadable_file_keeps_the_previous_map() {
 }
 
 #[test]
-fn the_firmware_lane_follows_the_scenario_descriptors() {
+fn the_firmware_step_shows_the_scenario_descriptors_and_the_memmap_buffer() {
     let state = load(&AppState::default(), "s02", S02);
     let lane = state.lane(0, Kernel::New).expect("a lane");
-    // S02: 11 descriptors; B1 (Boot Data) at 0x40000000, 0x10 pages.
-    assert_eq!(lane.regions.len(), 11);
+    // S02: B0 (Boot Data) at 0x40000000, 0x10 pages, holds the ESRT.
     let bs = lane.region_at(0x4000_4f98).expect("the ESRT's region");
     assert_eq!((bs.start, bs.end), (0x4000_0000, 0x4001_0000));
     assert_eq!(bs.state, RegionState::BootServices);
+    // The firmware buffer: memmap 0x2000018, 11 descriptors of 48 bytes.
+    let buffer = lane.region_at(0x200_0018).expect("the memmap buffer");
+    assert_eq!(
+        (buffer.start, buffer.end),
+        (0x200_0018, 0x200_0018 + 11 * 48)
+    );
+    assert_eq!(buffer.state, RegionState::MemmapBuffer);
 }
 
 #[test]
@@ -170,21 +176,46 @@ fn hover_and_selection_are_kept_until_a_new_map_arrives() {
 }
 
 #[test]
-fn samples_bring_their_knobs_and_plain_loads_keep_the_users() {
-    let knobs = Knobs {
-        efi_debug: true,
-        ..Knobs::default()
+fn knobs_start_from_the_input_and_samples_add_their_reservations() {
+    // The QEMU boot was captured with efi=debug (its meta.txt command line).
+    let qemu = include_str!("../../../../shared/fixtures/truth/q35-1G-D/serial.log");
+    let state = load(&AppState::default(), "q35", qemu);
+    assert!(state.knobs.efi_debug);
+    let plain = load(&state, "s02", S02);
+    assert!(
+        !plain.knobs.efi_debug,
+        "a plain map does not inherit the previous input's knobs"
+    );
+    assert!(plain.knobs.reservations.is_empty());
+    let esrt = Reservation {
+        kind: efiviz_core::layout::ReservationKind::Esrt,
+        addr: 0x4000_4f98,
+        size: 56,
     };
-    let state = reduce(&AppState::default(), Action::SetKnobs(knobs.clone()));
-    let loaded = load(&state, "s02", S02);
-    assert_eq!(loaded.knobs, knobs);
     let sample = reduce(
-        &loaded,
+        &plain,
         Action::Load {
             name: "sample".to_owned(),
             bytes: S02.as_bytes().to_vec(),
-            knobs: Some(Knobs::default()),
+            reservations: vec![esrt],
         },
     );
-    assert_eq!(sample.knobs, Knobs::default());
+    assert_eq!(sample.knobs.reservations, [esrt]);
+}
+
+#[test]
+fn changing_a_knob_resimulates_and_keeps_the_step() {
+    let state = load(&AppState::default(), "s02", S02);
+    let first = reduce(&state, Action::Step(Move::To(2)));
+    let knobs = Knobs {
+        efi_debug: true,
+        ..first.knobs.clone()
+    };
+    let after = reduce(&first, Action::SetKnobs(knobs.clone()));
+    assert_eq!(after.knobs, knobs);
+    assert_eq!(after.step, 2);
+    assert!(!Rc::ptr_eq(
+        after.loaded.as_ref().expect("loaded"),
+        first.loaded.as_ref().expect("loaded")
+    ));
 }
