@@ -195,3 +195,31 @@ fn memattr_reservation_derived_without_memblock_debug() {
         assert_eq!(got, Some(real), "{pair}: derived MEMATTR reservation");
     }
 }
+
+/// A log without memblock=debug (no memmap, trampoline, kernel or MEMATTR lines) still
+/// predicts the freed figure and the final runtime map of the plain boot.
+#[test]
+fn prediction_without_memblock_debug() {
+    for pair in ["q35-1G", "pc-1G", "q35-1G-tpm"] {
+        let mut d = truth(&format!("{pair}-D"));
+        d.memblock_events.clear();
+        let p = truth(&format!("{pair}-P"));
+        let mut input = SimInput::from_boot_log(&d).expect("map");
+        input.config.set("efi_dbg=false").expect("knob");
+        let s = sim::simulate(&input, Kernel::Old);
+        assert_eq!(s.freed_kib, p.boot_services_freed_kib, "{pair}: freed KiB");
+        let final_map: Vec<_> = s
+            .end()
+            .memmap
+            .entries
+            .iter()
+            .map(|e| entry_key(&e.desc))
+            .collect();
+        let real: Vec<_> = p
+            .runtime_map
+            .as_ref()
+            .map(|m| m.descriptors.iter().map(entry_key).collect())
+            .unwrap_or_default();
+        assert_eq!(final_map, real, "{pair}: final runtime map");
+    }
+}

@@ -53,6 +53,14 @@ pub fn apply_boot_log(cfg: &mut SimConfig, descs: &[Descriptor], log: &BootLog) 
             .find(|d| d.phys <= brk.start && d.end().is_some_and(|end| brk.start < end))
             .map_or(brk.start, |d| d.phys);
         cfg.kernel = (text, brk.end);
+    } else if let Some(d) = descs
+        .iter()
+        .filter(|d| d.ty == MemoryType::LOADER_CODE)
+        .max_by_key(|d| d.num_pages)
+    {
+        // No memblock=debug: the EFI stub runs the kernel from the largest Loader Code
+        // region, so take all of it (an over-estimate of [_text, _end)).
+        cfg.kernel = (d.phys, d.end().unwrap_or(u64::MAX));
     }
     // Config-table reservations (plain).
     cfg.cfg_rsv = reserves()
