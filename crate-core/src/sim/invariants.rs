@@ -1,8 +1,6 @@
 //! The spec's invariants I-1..I-13 (§4.1), evaluated on the machine after each phase.
 //! I-11 and I-13 compare the two kernels and are evaluated by [`super::compare`].
 
-use std::collections::HashSet;
-
 use serde::Serialize;
 
 use crate::model::E820Type;
@@ -254,18 +252,13 @@ fn unmap_check(m: &Machine, phase: Phase) -> InvariantResult {
             detail: String::new(),
         };
     }
-    let bs: HashSet<&str> = m
+    let mut still: Vec<String> = m
         .svam
         .iter()
         .flat_map(|s| s.entries.iter())
-        .filter(|(e, _)| e.is_bs())
-        .map(|(e, _)| &*e.id)
+        .filter(|(e, _)| e.is_bs() && m.pt.is_mapped(e.desc.phys, &e.id))
+        .map(|(e, _)| e.id.to_string())
         .collect();
-    let mut still: Vec<String> =
-        m.pt.mappings()
-            .filter(|mp| bs.contains(&*mp.owner))
-            .map(|mp| mp.owner.to_string())
-            .collect();
     still.dedup();
     let status = match (still.is_empty(), m.kernel) {
         (true, _) => Status::Holds,

@@ -76,6 +76,13 @@ impl PageTable {
         });
     }
 
+    /// True when `owner` still has a mapping starting at `phys`.
+    pub fn is_mapped(&self, phys: u64, owner: &str) -> bool {
+        self.mappings
+            .get(&phys)
+            .is_some_and(|l| l.iter().any(|m| &*m.owner == owner))
+    }
+
     /// Every live mapping, by physical address.
     pub fn mappings(&self) -> impl Iterator<Item = &Mapping> {
         self.mappings.values().flatten()
