@@ -188,7 +188,9 @@ test('hovering a region shows its details; clicking selects it and the table fol
   await page.setInputFiles('#file-input', S02);
   await page.waitForSelector('#timeline');
   const box = await page.locator('#timeline').boundingBox();
-  await page.mouse.move(box.x + box.width * 0.5, box.y + 10);
+  // The bottom lane is the current (last) step.
+  const y = box.y + box.height - 10;
+  await page.mouse.move(box.x + box.width * 0.5, y);
   await page.waitForSelector('#details-range');
   const shown = await page.textContent('#details-range');
   const [, start, end] = shown.match(/\[0x([0-9a-f]+), 0x([0-9a-f]+)\)/);
@@ -197,7 +199,7 @@ test('hovering a region shows its details; clicking selects it and the table fol
   const bytes = found[1] - found[0];
   assert.match(await page.textContent('#details-size'), new RegExp(`\\(${bytes.toLocaleString('en-US')} bytes\\)`));
   assert.match(await page.textContent('#details h2'), /^Hovered: /);
-  await page.mouse.click(box.x + box.width * 0.5, box.y + 10);
+  await page.mouse.click(box.x + box.width * 0.5, y);
   assert.match(await page.textContent('#details h2'), /^Selected: /);
   const row = await page.textContent('#data-table tr.selected td:nth-child(2)');
   assert.equal(BigInt(row), BigInt(`0x${start}`), 'the table row of the selected region is marked');

@@ -27,10 +27,8 @@ pub fn data_table(props: &DataTableProps) -> Html {
         axis.addr_at(state.view.hi).saturating_add(1),
     );
     let total = range.len();
-    let selected = state
-        .selected
-        .filter(|p| p.step == state.step && p.kernel == kernel)
-        .and_then(|p| lane.index_at(p.addr));
+    // The row holding the selected address in this step, whichever lane it was picked in.
+    let selected = state.selected.and_then(|p| lane.index_at(p.addr));
     let rows = range.take(MAX_ROWS).map(|i| {
         let region = &lane.regions[i];
         let pick = Pick {
