@@ -65,7 +65,12 @@ fn looks_shell_row(p: &[u8]) -> bool {
     if word == 0 || word > 12 {
         return false;
     }
-    let spaces = p[word..].iter().take_while(|&&b| b == b' ').count();
+    // Names are padded to 10 columns, so the start address begins by column 13.
+    let spaces = p[word..]
+        .iter()
+        .take(13 - word)
+        .take_while(|&&b| b == b' ')
+        .count();
     let rest = &p[word + spaces..];
     spaces > 0
         && rest.len() > 16

@@ -128,6 +128,16 @@ impl Driver {
     }
 
     fn line(&mut self, line_no: usize, raw: &[u8]) {
+        // Fast path for the commonest shape: a plain timestamped kernel line nobody wants.
+        if let Some(after) = wrappers::after_plain_timestamp(raw) {
+            let after = after.trim_ascii_start();
+            if !after.is_empty() && !gate::maybe_interesting(after, self.families()) {
+                self.seen.add(Seen::TIMESTAMP);
+                self.flush_wrap();
+                self.info(line_no, raw, "not a memory-map line");
+                return;
+            }
+        }
         let payload = wrappers::unwrap_line(raw, &mut self.seen);
         if payload.is_empty() {
             return;

@@ -186,6 +186,20 @@ pub fn unwrap_line<'a>(raw: &'a [u8], seen: &mut Seen) -> Cow<'a, [u8]> {
     }
 }
 
+/// The text after a standard `[%5lu.%06lu] ` dmesg timestamp, found at fixed offsets; `None`
+/// for any other shape. Lets the driver reject most kernel chatter without full unwrapping.
+pub fn after_plain_timestamp(raw: &[u8]) -> Option<&[u8]> {
+    let stamp = raw.get(..15)?;
+    let digits_ok = stamp[1..13].iter().enumerate().all(|(i, &b)| {
+        if i == 5 {
+            b == b'.'
+        } else {
+            b == b' ' || b.is_ascii_digit()
+        }
+    });
+    (stamp[0] == b'[' && stamp[13] == b']' && stamp[14] == b' ' && digits_ok).then(|| &raw[15..])
+}
+
 fn strip_mail_quote<'a>(line: &'a [u8], seen: &mut Seen) -> &'a [u8] {
     let mut rest = line;
     while let Some(r) = rest.strip_prefix(b">") {
