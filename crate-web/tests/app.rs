@@ -95,3 +95,119 @@ async fn a_file_without_a_map_keeps_the_previous_one() {
     );
     assert_eq!(text_of(&root, "#entry-count").as_deref(), Some("54"));
 }
+
+fn press(key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+        .expect("KeyboardEvent");
+    document()
+        .body()
+        .expect("body")
+        .dispatch_event(&event)
+        .expect("dispatch keydown");
+}
+
+fn click(root: &Element, selector: &str) {
+    let element: web_sys::HtmlElement = root
+        .query_selector(selector)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into().ok())
+        .unwrap_or_else(|| panic!("{selector} exists"));
+    element.click();
+}
+
+#[wasm_bindgen_test]
+async fn a_gallery_sample_loads_and_the_keys_step_through_all_seven_phases() {
+    let root = mount();
+    settle().await;
+    click(&root, "[data-sample=\"s02\"]");
+    settle().await;
+    // S02 has 11 descriptors (scenarios.json); the app opens at the last of 7 phases.
+    assert_eq!(text_of(&root, "#entry-count").as_deref(), Some("11"));
+    assert_eq!(
+        text_of(&root, "#step-index").as_deref(),
+        Some("Step 7 of 7")
+    );
+    press("Home");
+    settle().await;
+    assert_eq!(
+        text_of(&root, "#step-name").as_deref(),
+        Some("firmware map")
+    );
+    press("ArrowRight");
+    settle().await;
+    assert_eq!(
+        text_of(&root, "#step-index").as_deref(),
+        Some("Step 2 of 7")
+    );
+    // The sample's ESRT is in the knobs, so OLD's reserve step splits the Boot Data entry.
+    let reservations = text_of(&root, "#reservations").unwrap_or_default();
+    assert!(
+        reservations.contains("ESRT at 0x40004f98, 56 bytes"),
+        "{reservations}"
+    );
+    press("1");
+    settle().await;
+    let happened = text_of(&root, "#happenings").unwrap_or_default();
+    assert!(happened.contains("efi_arch_mem_reserve()"), "{happened}");
+}
+
+#[wasm_bindgen_test]
+async fn compare_mode_lists_the_differences_the_spec_names() {
+    let root = mount();
+    settle().await;
+    click(&root, "[data-sample=\"s02\"]");
+    settle().await;
+    click(&root, "#mode-compare");
+    settle().await;
+    let panel = text_of(&root, "#differences").unwrap_or_default();
+    // docs/kernel-model.md §5.2: S02 shows D1, D6, D12 and D19.
+    for id in ["D1", "D6", "D12", "D19"] {
+        assert!(panel.contains(id), "{id} in {panel}");
+    }
+    assert_eq!(
+        root.query_selector_all(".kernel-tag.old")
+            .map(|l| l.length())
+            .ok(),
+        Some(7)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn enter_on_a_table_row_selects_its_region() {
+    let root = mount();
+    settle().await;
+    choose_file(&root, "hp-stream.txt", HP_STREAM).await;
+    let row: web_sys::HtmlElement = root
+        .query_selector("#data-table tbody tr")
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into().ok())
+        .expect("a table row");
+    let start = row
+        .query_selector("td:nth-child(2)")
+        .ok()
+        .flatten()
+        .and_then(|c| c.text_content())
+        .expect("a start address");
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Enter");
+    init.set_bubbles(true);
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+        .expect("KeyboardEvent");
+    row.dispatch_event(&event).expect("dispatch");
+    settle().await;
+    let range = text_of(&root, "#details-range").expect("details shown");
+    assert!(
+        range.starts_with(&format!("[{start}, ")),
+        "{range} vs {start}"
+    );
+    assert!(
+        text_of(&root, "#details h2")
+            .unwrap_or_default()
+            .starts_with("Selected: ")
+    );
+}
