@@ -407,3 +407,36 @@ fn printer_is_byte_exact_with_a_6_12_kernel() {
         assert_eq!(printed.lines().collect::<Vec<_>>(), expected, "{name}");
     }
 }
+
+/// Every non-blank line is accounted for: taken by a recogniser, or listed as not used.
+#[test]
+fn every_line_is_explained() {
+    for file in [
+        "real/04-qemu-ovmf-5.6rc3-padded-serial-runtime-map.txt",
+        "real/06-asus-n56vz-ami-json-array.txt",
+        "real/10-asus-ux391fa-ami-esrt-tpm-no-timestamps.txt",
+        "real/13-asus-u32vj-ami-old-format.txt",
+        "real/14-qemu-ovmf-128m-uefi-shell-memmap.txt",
+        "real/26-gigabyte-z77x-up5-ami-187-entries.txt",
+        "real/31-asus-desktop-ami-v2.00-167-entries-grep.txt",
+        "real/36-asus-x555lb-ami-v2.40-syslog-mtrr-trim.txt",
+        "truth/q35-1G-D.log",
+    ] {
+        let path = format!("{}/tests/data/parse/{file}", env!("CARGO_MANIFEST_DIR"));
+        let text = String::from_utf8_lossy(&std::fs::read(&path).expect("fixture")).into_owned();
+        let non_blank = text.lines().filter(|l| !l.trim().is_empty()).count();
+        let p = load(file);
+        let unrecognised = p
+            .report
+            .diagnostics
+            .iter()
+            .filter(|d| d.reason == "not a memory-map line" || d.reason == "comment")
+            .count();
+        assert_eq!(p.report.unlisted_info, 0, "{file}");
+        assert_eq!(
+            p.report.recognised_lines + unrecognised,
+            non_blank,
+            "{file}"
+        );
+    }
+}

@@ -124,6 +124,9 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Info lines beyond [`MAX_INFO`] that were counted but not listed.
     pub unlisted_info: usize,
+    /// Lines a recogniser took (stored, or reported as errors/warnings). With the diagnostics,
+    /// this accounts for every non-blank line of a text input.
+    pub recognised_lines: usize,
     pub map_flags: MapFlags,
     #[serde(skip)]
     listed_info: usize,
@@ -137,6 +140,7 @@ impl Report {
             wrappers: Vec::new(),
             diagnostics: Vec::new(),
             unlisted_info: 0,
+            recognised_lines: 0,
             map_flags: MapFlags::default(),
             listed_info: 0,
         }

@@ -681,6 +681,7 @@ impl Driver {
             self.report.format = family_with_most_hits(self.hits);
         }
         self.report.wrappers = self.seen.names();
+        self.report.recognised_lines = self.hits.iter().sum();
         self.report.confidence = self.confidence();
         (self.log, self.report)
     }
