@@ -45,7 +45,7 @@ impl RegionSet {
         self.map.is_empty()
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Region> + '_ {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = Region> + Clone + '_ {
         self.map
             .iter()
             .map(|(&start, &(end, flags))| Region { start, end, flags })
@@ -72,12 +72,35 @@ impl RegionSet {
 
     /// `memblock_is_region_reserved` / `memblock_overlaps_region`: strict overlap; empty never overlaps.
     pub fn overlaps(&self, r: Range) -> bool {
-        !r.is_empty() && self.overlapping(r).next().is_some()
+        if r.is_empty() || self.after_last(r) {
+            return false;
+        }
+        self.overlapping(r).next().is_some()
+    }
+
+    /// True when `r` starts at or after the end of the last region: the common case for maps
+    /// in ascending order, answered from the B-tree's hot rightmost path.
+    fn after_last(&self, r: Range) -> bool {
+        self.map
+            .last_key_value()
+            .is_none_or(|(_, &(end, _))| r.start >= end)
     }
 
     /// `memblock_add_range`: inserts only the parts not yet covered; covered parts keep their flags.
     pub fn add(&mut self, r: Range, flags: u32) {
         if r.is_empty() {
+            return;
+        }
+        if self.after_last(r) {
+            // Append, or extend a touching last region with the same flags.
+            if let Some(mut last) = self.map.last_entry() {
+                let (end, f) = *last.get();
+                if end == r.start && f == flags {
+                    last.get_mut().0 = r.end;
+                    return;
+                }
+            }
+            self.map.insert(r.start, (r.end, flags));
             return;
         }
         let mut gaps = Vec::new();

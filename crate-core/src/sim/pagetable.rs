@@ -84,8 +84,13 @@ impl PageTable {
     }
 
     /// Every live mapping, by physical address.
-    pub fn mappings(&self) -> impl Iterator<Item = &Mapping> {
+    pub fn mappings(&self) -> impl Iterator<Item = &Mapping> + Clone {
         self.mappings.values().flatten()
+    }
+
+    /// The number of live mappings.
+    pub fn len(&self) -> usize {
+        self.mappings.values().map(Vec::len).sum()
     }
 
     /// `efi_unmap_pages`: drops every mapping (1:1 and VA) of memory inside `phys`, which

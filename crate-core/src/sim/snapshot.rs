@@ -77,14 +77,20 @@ impl<T: Serialize> Serialize for Shared<T> {
 
 /// The previous snapshot's copy when `current` is unchanged, so phases share unchanged state
 /// (a 1M-descriptor boot would otherwise hold seven copies of everything).
-fn share<'a, T: Clone + PartialEq + 'a>(
-    prev: Option<&Shared<T>>,
-    len: usize,
-    current: impl Iterator<Item = &'a T> + Clone,
-) -> Shared<T> {
+fn share<T, I>(prev: Option<&Shared<T>>, len: usize, current: I) -> Shared<T>
+where
+    T: Clone + PartialEq,
+    I: Iterator + Clone,
+    I::Item: std::borrow::Borrow<T>,
+{
+    use std::borrow::Borrow;
     match prev {
-        Some(p) if p.len() == len && p.iter().eq(current.clone()) => p.clone(),
-        _ => Shared(current.cloned().collect()),
+        Some(p)
+            if p.len() == len && p.iter().zip(current.clone()).all(|(a, b)| a == b.borrow()) =>
+        {
+            p.clone()
+        }
+        _ => Shared(current.map(|x| x.borrow().clone()).collect()),
     }
 }
 
@@ -97,9 +103,6 @@ impl PhaseSnapshot {
         prev: Option<&PhaseSnapshot>,
     ) -> Self {
         let invariants = super::invariants::evaluate(m, phase);
-        let memory = m.memblock.memory.regions();
-        let reserved = m.memblock.reserved.regions();
-        let mappings: Vec<&Mapping> = m.pt.mappings().collect();
         let released = match prev {
             // Releases only ever append.
             Some(p) if p.released.len() == m.released.len() => p.released.clone(),
@@ -123,13 +126,13 @@ impl PhaseSnapshot {
             },
             memblock_memory: share(
                 prev.map(|p| &p.memblock_memory),
-                memory.len(),
-                memory.iter(),
+                m.memblock.memory.len(),
+                m.memblock.memory.iter(),
             ),
             memblock_reserved: share(
                 prev.map(|p| &p.memblock_reserved),
-                reserved.len(),
-                reserved.iter(),
+                m.memblock.reserved.len(),
+                m.memblock.reserved.iter(),
             ),
             memblock_limit: m.memblock.current_limit,
             e820: share(
@@ -139,8 +142,8 @@ impl PhaseSnapshot {
             ),
             page_table: share(
                 prev.map(|p| &p.page_table),
-                mappings.len(),
-                mappings.iter().copied(),
+                m.pt.len(),
+                m.pt.mappings(),
             ),
             efi_va: m.pt.efi_va,
             released,
