@@ -501,6 +501,38 @@ proptest! {
         prop_assert_eq!(p.log, log);
     }
 
+    /// Real logs with random byte edits (cuts, insertions, flipped bytes) never panic, and
+    /// every diagnostic names a line that exists.
+    #[test]
+    fn mutated_fixtures_never_panic(which in 0usize..4, edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 1..60)) {
+        let files = [
+            "real/06-asus-n56vz-ami-json-array.txt",
+            "real/11-nutanix-ahv-ovmf-rhel7-quoted-printable.txt",
+            "real/14-qemu-ovmf-128m-uefi-shell-memmap.txt",
+            "real/38-lenovo-ideapad-x1carbon-human-abbreviated-lines.txt",
+        ];
+        let path = format!("{}/tests/data/parse/{}", env!("CARGO_MANIFEST_DIR"), files[which]);
+        let mut bytes = std::fs::read(path).expect("fixture");
+        for (at, byte, op) in edits {
+            let i = at.index(bytes.len().max(1));
+            match op {
+                0 if i < bytes.len() => bytes[i] = byte,
+                1 => bytes.insert(i.min(bytes.len()), byte),
+                _ if i < bytes.len() => {
+                    bytes.remove(i);
+                }
+                _ => {}
+            }
+        }
+        let lines = bytes.split(|&b| b == b'\n').count();
+        // Binary reports number descriptors (at least 40 bytes each) instead of lines.
+        let bound = lines.max(bytes.len() / 40 + 1);
+        for format in [None, Some(Format::Dmesg), Some(Format::UefiShell), Some(Format::Binary)] {
+            let p = parse(&bytes, format);
+            prop_assert!(p.report.diagnostics.iter().all(|d| d.line <= bound));
+        }
+    }
+
     /// Bytes of any kind never panic, and every reported line number exists.
     #[test]
     fn garbage_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..4000)) {
