@@ -1,23 +1,12 @@
 // End to end: the Trunk-built app in headless Chromium, driven like a user would.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveDist } from './lib/server.mjs';
-import { launch, openApp, ROOT, SHARED, SCREENSHOTS } from './lib/browser.mjs';
+import { appSuite } from './lib/suite.mjs';
+import { openApp, ROOT, SHARED, SCREENSHOTS } from './lib/browser.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist(join(ROOT, 'dist'));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = appSuite();
 
 const QEMU_SERIAL = join(SHARED, 'fixtures/real/04-qemu-ovmf-5.6rc3-padded-serial-runtime-map.txt');
 const S02 = join(ROOT, 'crate-web/samples/s02-esrt-middle.txt');
@@ -41,7 +30,7 @@ function descriptorRanges(text) {
 }
 
 test('uploading a real QEMU/OVMF serial log shows its 46 boot-map entries and draws them', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   await page.setInputFiles('#file-input', QEMU_SERIAL);
   // The fixture's header says the boot map has 46 entries (the runtime map, 38, is separate).
   await page.waitForSelector('#entry-count');
@@ -55,7 +44,7 @@ test('uploading a real QEMU/OVMF serial log shows its 46 boot-map entries and dr
 });
 
 test('a file with no memory map shows an error and keeps the previous map', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   await page.setInputFiles('#file-input', QEMU_SERIAL);
   await page.waitForSelector('#entry-count');
   await page.keyboard.press('+');
@@ -76,7 +65,7 @@ test('a file with no memory map shows an error and keeps the previous map', asyn
 });
 
 test('dropping a file anywhere on the page loads it', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   const text = readFileSync(S02, 'utf8');
   const transfer = await page.evaluateHandle((contents) => {
     const dt = new DataTransfer();
@@ -94,7 +83,7 @@ test('dropping a file anywhere on the page loads it', async () => {
 });
 
 test('pasting text loads it, from the text box and with Ctrl+V on the page', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   const text = readFileSync(S02, 'utf8');
   await page.click('.paste-box summary');
   await page.fill('#paste-text', text);
@@ -103,7 +92,7 @@ test('pasting text loads it, from the text box and with Ctrl+V on the page', asy
   assert.equal(await page.textContent('#entry-count'), '11');
   assert.equal(await page.textContent('#file-name'), 'pasted text');
 
-  const fresh = await openApp(browser, server.url);
+  const fresh = await openApp(suite.browser, suite.server.url);
   await fresh.page.evaluate((contents) => {
     const data = new DataTransfer();
     data.setData('text/plain', contents);
@@ -115,7 +104,7 @@ test('pasting text loads it, from the text box and with Ctrl+V on the page', asy
 });
 
 test('the gallery offers at least 8 samples and each one loads a map', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   const ids = await page.$$eval('.sample', (buttons) => buttons.map((b) => b.dataset.sample));
   assert.ok(ids.length >= 8, `${ids.length} samples`);
   await page.screenshot({ path: join(SCREENSHOTS, 'welcome-gallery.png'), fullPage: true });
@@ -133,7 +122,7 @@ test('the gallery offers at least 8 samples and each one loads a map', async () 
 });
 
 test('keyboard alone: load a sample, step with arrows/Home/End, zoom, pan, fit, compare', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   // Tab to the first sample and press Enter.
   let focused = '';
   for (let i = 0; i < 10 && focused !== 'sample'; i++) {
@@ -182,7 +171,7 @@ test('keyboard alone: load a sample, step with arrows/Home/End, zoom, pan, fit, 
 });
 
 test('hovering a region shows its details; clicking selects it and the table follows', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   const text = readFileSync(S02, 'utf8');
   const ranges = descriptorRanges(text);
   await page.setInputFiles('#file-input', S02);

@@ -1,24 +1,13 @@
 // Performance figures, measured with the app's own performance marks and printed, never
 // asserted against a time budget (timing on a shared machine is not a test).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serveDist } from './lib/server.mjs';
-import { launch, openApp, ROOT, SCREENSHOTS } from './lib/browser.mjs';
+import { appSuite } from './lib/suite.mjs';
+import { openApp, SCREENSHOTS } from './lib/browser.mjs';
 import { syntheticMap } from './lib/maps.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist(join(ROOT, 'dist'));
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const suite = appSuite();
 
 const measures = (page, name) =>
   page.evaluate((n) => performance.getEntriesByName(n, 'measure').map((e) => e.duration), name);
@@ -26,7 +15,7 @@ const measures = (page, name) =>
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 test('upload to first paint of a 250-entry map', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   const runs = [];
   for (let i = 0; i < 5; i++) {
     await page.setInputFiles('#file-input', {
@@ -46,7 +35,7 @@ test('upload to first paint of a 250-entry map', async () => {
 });
 
 test('drawing 100 000 regions (level of detail)', async () => {
-  const { page, problems } = await openApp(browser, server.url);
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
   await page.setInputFiles('#file-input', {
     name: 'map-100k.txt',
     mimeType: 'text/plain',

@@ -235,9 +235,7 @@ fn paint_snapshot(sim: &Simulation, snap: &PhaseSnapshot, base: &Lane) -> Lane {
             ),
         };
         let (start, end) = (rel.range.start, rel.range.end);
-        p.paint((start, end), state, &note, |r| {
-            r.state != RegionState::FreeRam || state != RegionState::FreeRam
-        });
+        p.paint((start, end), state, &note, |_| true);
     }
     add_facts(&mut p, snap);
     p.finish(snap.phase.name())

@@ -1,12 +1,9 @@
 use efiviz_core::layout::Finding;
 use yew::prelude::*;
 
-use crate::state::{AppState, Mode};
+use super::StateProps;
 
-#[derive(Properties, PartialEq)]
-pub struct CompareProps {
-    pub state: UseReducerHandle<AppState>,
-}
+use crate::state::Mode;
 
 fn finding_row(f: &Finding) -> Html {
     let status = f.status.clone().unwrap_or_default();
@@ -24,7 +21,7 @@ fn finding_row(f: &Finding) -> Html {
 /// Compare mode's panel: the OLD/NEW differences this map triggers (D1…), each explained, and
 /// every invariant result, failures first.
 #[function_component(ComparePanel)]
-pub fn compare_panel(props: &CompareProps) -> Html {
+pub fn compare_panel(props: &StateProps) -> Html {
     let state = &*props.state;
     let (Some(loaded), Mode::Compare) = (&state.loaded, state.mode) else {
         return html! {};

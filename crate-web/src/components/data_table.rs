@@ -1,21 +1,18 @@
 use efiviz_core::layout::units::{hex, iec};
 use yew::prelude::*;
 
+use super::StateProps;
+
 use super::legend::swatch;
-use crate::state::{Action, AppState, Pick};
+use crate::state::{Action, Pick};
 
 /// Rows rendered at most; the rest are reached by zooming the chart (the table follows it).
 const MAX_ROWS: usize = 500;
 
-#[derive(Properties, PartialEq)]
-pub struct DataTableProps {
-    pub state: UseReducerHandle<AppState>,
-}
-
 /// The current step as a table, synced with the chart: it lists the regions in the visible
 /// window, and selecting a row selects the region (Enter or click). The screen-reader path.
 #[function_component(DataTable)]
-pub fn data_table(props: &DataTableProps) -> Html {
+pub fn data_table(props: &StateProps) -> Html {
     let state = &*props.state;
     let kernel = state.focus_kernel();
     let (Some(loaded), Some(lane)) = (&state.loaded, state.lane(state.step, kernel)) else {

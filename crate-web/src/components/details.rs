@@ -1,18 +1,15 @@
 use efiviz_core::layout::units::{grouped, hex, iec};
 use yew::prelude::*;
 
-use super::legend::swatch;
-use crate::state::{Action, AppState};
+use super::StateProps;
 
-#[derive(Properties, PartialEq)]
-pub struct DetailsProps {
-    pub state: UseReducerHandle<AppState>,
-}
+use super::legend::swatch;
+use crate::state::Action;
 
 /// The selected (or else hovered) region: range, size, type, attributes and what became of
 /// its first byte in every step.
 #[function_component(Details)]
-pub fn details(props: &DetailsProps) -> Html {
+pub fn details(props: &StateProps) -> Html {
     let state = &*props.state;
     let (Some(loaded), Some(pick)) = (&state.loaded, state.selected.or(state.hovered)) else {
         return html! {

@@ -3,18 +3,15 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
+use super::DispatchProps;
+
 use crate::canvas::mark_input;
 use crate::state::{Action, AppState};
-
-#[derive(Properties, PartialEq)]
-pub struct FilePickerProps {
-    pub dispatch: UseReducerDispatcher<AppState>,
-}
 
 /// "Open file…": a real file input styled as a button, so it stays keyboard- and
 /// screen-reader-friendly.
 #[function_component(FilePicker)]
-pub fn file_picker(props: &FilePickerProps) -> Html {
+pub fn file_picker(props: &DispatchProps) -> Html {
     let onchange = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |event: Event| {

@@ -1,17 +1,14 @@
 use yew::prelude::*;
 
+use super::DispatchProps;
+
 use crate::canvas::mark_input;
 use crate::samples::SAMPLES;
-use crate::state::{Action, AppState};
-
-#[derive(Properties, PartialEq)]
-pub struct GalleryProps {
-    pub dispatch: UseReducerDispatcher<AppState>,
-}
+use crate::state::Action;
 
 /// Sample maps, one button each: real boots and the spec's edge cases.
 #[function_component(Gallery)]
-pub fn gallery(props: &GalleryProps) -> Html {
+pub fn gallery(props: &DispatchProps) -> Html {
     let cards = SAMPLES.iter().map(|sample| {
         let dispatch = props.dispatch.clone();
         let onclick = Callback::from(move |_: MouseEvent| {

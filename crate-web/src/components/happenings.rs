@@ -1,15 +1,10 @@
 use yew::prelude::*;
 
-use crate::state::AppState;
-
-#[derive(Properties, PartialEq)]
-pub struct HappeningsProps {
-    pub state: UseReducerHandle<AppState>,
-}
+use super::StateProps;
 
 /// What the current step did, in order: function, spec rule, patch, and the log lines printed.
 #[function_component(Happenings)]
-pub fn happenings(props: &HappeningsProps) -> Html {
+pub fn happenings(props: &StateProps) -> Html {
     let state = &*props.state;
     let Some(loaded) = &state.loaded else {
         return html! {};

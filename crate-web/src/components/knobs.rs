@@ -5,12 +5,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::state::{Action, AppState};
+use super::StateProps;
 
-#[derive(Properties, PartialEq)]
-pub struct KnobsProps {
-    pub state: UseReducerHandle<AppState>,
-}
+use crate::state::Action;
 
 fn input_value(node: &NodeRef) -> String {
     node.cast::<HtmlInputElement>()
@@ -21,7 +18,7 @@ fn input_value(node: &NodeRef) -> String {
 /// The simulation's knobs: kernel image range, firmware/kernel flavour, efi=debug, SVAM
 /// failure, kexec, and an editable list of reservations.
 #[function_component(KnobsPanel)]
-pub fn knobs_panel(props: &KnobsProps) -> Html {
+pub fn knobs_panel(props: &StateProps) -> Html {
     let knobs = &props.state.knobs;
     let problem = use_state(|| None::<String>);
     let set = |change: fn(&mut Knobs, bool)| {

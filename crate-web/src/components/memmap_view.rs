@@ -1,20 +1,16 @@
 use efiviz_core::layout::units::{hex, iec, short_hex};
 use yew::prelude::*;
 
+use super::StateProps;
+
 use super::legend::swatch;
-use crate::state::AppState;
 
 /// Cells drawn at most; a real map has a few hundred entries, a synthetic one may have 100 000.
 const MAX_CELLS: usize = 512;
 
-#[derive(Properties, PartialEq)]
-pub struct MemmapProps {
-    pub state: UseReducerHandle<AppState>,
-}
-
 /// The `efi.memmap` array itself at the current step: its buffer, and its entries as cells.
 #[function_component(MemmapArray)]
-pub fn memmap_array(props: &MemmapProps) -> Html {
+pub fn memmap_array(props: &StateProps) -> Html {
     let state = &*props.state;
     let Some(loaded) = &state.loaded else {
         return html! {};

@@ -18,3 +18,27 @@ mod summary;
 mod timeline;
 
 pub use app::App;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::state::{AppState, LoadedInput};
+
+/// Props of the components that read the whole state and dispatch to it.
+#[derive(Properties, PartialEq)]
+pub struct StateProps {
+    pub state: UseReducerHandle<AppState>,
+}
+
+/// Props of the components that show one loaded input.
+#[derive(Properties, PartialEq)]
+pub struct LoadedProps {
+    pub loaded: Rc<LoadedInput>,
+}
+
+/// Props of the input components, which only dispatch.
+#[derive(Properties, PartialEq)]
+pub struct DispatchProps {
+    pub dispatch: UseReducerDispatcher<AppState>,
+}

@@ -1,17 +1,14 @@
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::canvas::mark_input;
-use crate::state::{Action, AppState};
+use super::DispatchProps;
 
-#[derive(Properties, PartialEq)]
-pub struct PasteBoxProps {
-    pub dispatch: UseReducerDispatcher<AppState>,
-}
+use crate::canvas::mark_input;
+use crate::state::Action;
 
 /// A text box for pasting a log by hand (Ctrl+V anywhere else on the page works too).
 #[function_component(PasteBox)]
-pub fn paste_box(props: &PasteBoxProps) -> Html {
+pub fn paste_box(props: &DispatchProps) -> Html {
     let text = use_node_ref();
     let onclick = {
         let (text, dispatch) = (text.clone(), props.dispatch.clone());

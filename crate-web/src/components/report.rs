@@ -1,22 +1,15 @@
-use std::rc::Rc;
-
 use efiviz_core::parse::Severity;
 use yew::prelude::*;
 
-use crate::state::LoadedInput;
+use super::LoadedProps;
 
 /// Lines listed before the rest are only counted, so a huge log stays responsive.
 const MAX_ROWS: usize = 500;
 
-#[derive(Properties, PartialEq)]
-pub struct ReportProps {
-    pub loaded: Rc<LoadedInput>,
-}
-
 /// The parse report: every ignored or suspicious line with its number and reason, the
 /// problems (warnings, errors) first.
 #[function_component(ParseReport)]
-pub fn parse_report(props: &ReportProps) -> Html {
+pub fn parse_report(props: &LoadedProps) -> Html {
     let report = &props.loaded.parsed.report;
     let mut notes: Vec<_> = report.diagnostics.iter().collect();
     notes.sort_by_key(|d| (std::cmp::Reverse(d.severity), d.line));

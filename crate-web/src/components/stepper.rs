@@ -2,16 +2,13 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::state::{Action, AppState, Mode, Move};
+use super::StateProps;
 
-#[derive(Properties, PartialEq)]
-pub struct StepperProps {
-    pub state: UseReducerHandle<AppState>,
-}
+use crate::state::{Action, Mode, Move};
 
 /// Previous/next, a slider over the steps, the step's name, and the kernel/compare switch.
 #[function_component(Stepper)]
-pub fn stepper(props: &StepperProps) -> Html {
+pub fn stepper(props: &StateProps) -> Html {
     let state = &*props.state;
     let Some(loaded) = &state.loaded else {
         return html! {};

@@ -1,17 +1,10 @@
-use std::rc::Rc;
-
 use yew::prelude::*;
 
-use crate::state::LoadedInput;
-
-#[derive(Properties, PartialEq)]
-pub struct SummaryProps {
-    pub loaded: Rc<LoadedInput>,
-}
+use super::LoadedProps;
 
 /// What was loaded: file name, detected format, number of descriptors and diagnostics.
 #[function_component(Summary)]
-pub fn summary(props: &SummaryProps) -> Html {
+pub fn summary(props: &LoadedProps) -> Html {
     let parsed = &props.loaded.parsed;
     let report = &parsed.report;
     let entries = parsed

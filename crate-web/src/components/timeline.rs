@@ -5,17 +5,14 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{HtmlCanvasElement, WheelEvent};
 use yew::prelude::*;
 
+use super::StateProps;
+
 use crate::canvas::{paint_overview, paint_timeline};
 use crate::state::{Action, AppState, Pick};
 
 const ROWS: Rows = Rows::DEFAULT;
 /// Pixels a press must move before it counts as a drag rather than a click.
 const DRAG_SLOP: f64 = 3.0;
-
-#[derive(Properties, PartialEq)]
-pub struct TimelineProps {
-    pub state: UseReducerHandle<AppState>,
-}
 
 /// What is under pixel `(x, y)` of the chart.
 fn pick_at(state: &AppState, x: f64, y: f64, width: f64) -> Option<Pick> {
@@ -33,7 +30,7 @@ fn pick_at(state: &AppState, x: f64, y: f64, width: f64) -> Option<Pick> {
 /// The timeline: one lane per step (OLD and NEW interleaved in compare mode), the address
 /// labels under it and the linear overview strip.
 #[function_component(Timeline)]
-pub fn timeline(props: &TimelineProps) -> Html {
+pub fn timeline(props: &StateProps) -> Html {
     let canvas_ref = use_node_ref();
     let overview_ref = use_node_ref();
     let width = use_state_eq(|| 1000.0_f64);
