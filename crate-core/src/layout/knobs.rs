@@ -173,4 +173,34 @@ mod tests {
             Some(ReservationKind::Bgrt)
         );
     }
+
+    #[test]
+    fn knobs_round_trip_through_the_simulator_config() {
+        let mut base = SimConfig::default();
+        base.cfg_rsv.push(PlainReserve {
+            name: "efi_memattr_init".to_owned(),
+            addr: 0x5000_0000,
+            size: 0x1000,
+            kern: false,
+        });
+        let reservation = |kind, addr, size| Reservation { kind, addr, size };
+        let knobs = Knobs {
+            kernel: (0x200_0000, 0x300_0000),
+            bits32: true,
+            efi_debug: true,
+            reservations: vec![
+                reservation(ReservationKind::Esrt, 0x4000_4f98, 56),
+                reservation(ReservationKind::Bgrt, 0x4000_4000, 0x3000),
+                reservation(ReservationKind::TpmLog, 0x4000_6000, 0x1800),
+            ],
+            ..Knobs::default()
+        };
+        let config = knobs.apply(&base);
+        assert_eq!(config.bits, 32);
+        assert!(config.efi_dbg && config.mem_reserve_early[0].only_if_boot_data);
+        assert_eq!(config.mem_reserve_late[0].addr, 0x4000_4000);
+        // The memattr reservation the log showed is kept next to the user's TPM log.
+        assert_eq!(config.cfg_rsv.len(), 2);
+        assert_eq!(Knobs::from_config(&config), knobs);
+    }
 }

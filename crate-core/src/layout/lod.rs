@@ -41,12 +41,18 @@ pub fn cells(lane: &Lane, axis: &Axis, view: &View, width_px: f64) -> Vec<Cell> 
     // The packed cell being built, with the width each state contributed to it.
     let mut pending: Option<(Cell, Widths)> = None;
     let mut cursor = axis.cursor(lo);
+    // Adjacent regions share a boundary: reuse its position instead of computing it twice.
+    let mut last_end: Option<(u64, f64)> = None;
     for i in range {
         let region = &lane.regions[i];
-        let px0 = view.to_px(cursor.x_of(region.start), width_px).max(-1.0);
-        let px1 = view
-            .to_px(cursor.x_of(region.end), width_px)
-            .min(width_px + 1.0);
+        let start_px = match last_end {
+            Some((addr, px)) if addr == region.start => px,
+            _ => view.to_px(cursor.x_of(region.start), width_px),
+        };
+        let end_px = view.to_px(cursor.x_of(region.end), width_px);
+        last_end = Some((region.end, end_px));
+        let px0 = start_px.max(-1.0);
+        let px1 = end_px.min(width_px + 1.0);
         if px1 - px0 >= 1.0 {
             out.extend(pending.take().map(finish));
             out.push(Cell {
