@@ -72,6 +72,23 @@ fn check_pair(pair: &str, kernel: Kernel) {
         predicted,
         rbs_reserved(&p),
     );
+    // NEW kernels here are instrumented to log mark-only calls (N2): check those too.
+    let marked: Vec<(u64, u64)> = p
+        .memblock_events
+        .iter()
+        .filter(|e| {
+            e.op == "memblock_reserved_mark_kern" && e.caller.contains("efi_reserve_boot_services")
+        })
+        .map(|e| (e.start, e.end))
+        .collect();
+    o.check(
+        "efi_reserve_boot_services mark-only calls",
+        s.boot_services_marked
+            .iter()
+            .map(|r| (r.start, r.end))
+            .collect::<Vec<_>>(),
+        marked,
+    );
     o.check(
         "Freeing EFI boot services memory (KiB)",
         s.freed_kib,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use crate::parse;
@@ -58,7 +58,7 @@ fn emit(text: &str) {
 }
 
 /// Reads FILE as a scenario or a parsed input and applies `--set` overrides.
-fn load(file: &PathBuf, scenario: bool, set: &[String]) -> Result<SimInput, String> {
+fn load(file: &Path, scenario: bool, set: &[String]) -> Result<SimInput, String> {
     let bytes = read_input(file)?;
     let mut input = if scenario {
         let v: serde_json::Value = serde_json::from_slice(&bytes)
