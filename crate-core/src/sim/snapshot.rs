@@ -140,11 +140,7 @@ impl PhaseSnapshot {
                 m.e820.entries.len(),
                 m.e820.entries.iter(),
             ),
-            page_table: share(
-                prev.map(|p| &p.page_table),
-                m.pt.len(),
-                m.pt.mappings(),
-            ),
+            page_table: share(prev.map(|p| &p.page_table), m.pt.len(), m.pt.mappings()),
             efi_va: m.pt.efi_va,
             released,
             trampoline: m.trampoline,
