@@ -17,7 +17,7 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 test('upload to first paint of a 250-entry map', async () => {
   const { page, problems } = await openApp(suite.browser, suite.server.url);
   const runs = [];
-  for (let i = 0; i < 5; i++) {
+  for (let i = 0; i < 9; i++) {
     await page.setInputFiles('#file-input', {
       name: `map-250-${i}.txt`,
       mimeType: 'text/plain',
@@ -30,7 +30,7 @@ test('upload to first paint of a 250-entry map', async () => {
     runs.push(duration);
     await page.evaluate(() => performance.clearMeasures('efiviz-upload-to-paint'));
   }
-  console.log(`PERF upload→first paint, 250 entries: median ${median(runs).toFixed(1)} ms, runs ${runs.map((r) => r.toFixed(1)).join(', ')} ms`);
+  console.log(`PERF upload→first paint, 250 entries: median ${median(runs).toFixed(1)} ms, min ${Math.min(...runs).toFixed(1)} ms, runs ${runs.map((r) => r.toFixed(1)).join(', ')} ms`);
   assert.deepEqual(problems, []);
 });
 

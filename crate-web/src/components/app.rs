@@ -84,8 +84,11 @@ pub fn app() -> Html {
                             <Happenings state={state.clone()} />
                             <Details state={state.clone()} />
                         </div>
-                        <MemmapArray state={state.clone()} />
-                        <DataTable state={state.clone()} />
+                        <MemmapArray loaded={loaded.clone()} step={state.step}
+                            kernel={state.focus_kernel()} />
+                        <DataTable loaded={loaded.clone()} step={state.step}
+                            kernel={state.focus_kernel()} view={state.view}
+                            selected={state.selected} dispatch={dispatch.clone()} />
                     </div>
                 </main>
             } else {
@@ -94,6 +97,7 @@ pub fn app() -> Html {
                     <p>{ "Open a file, drop it anywhere on this page, or paste it (Ctrl+V). Nothing leaves your browser." }</p>
                     <p class="muted">{ "For best results boot with " }<code>{ "efi=debug memblock=debug" }</code>{ " and save " }<code>{ "dmesg" }</code>{ ". Or start with a sample:" }</p>
                     <Gallery dispatch={dispatch.clone()} />
+                    <p class="muted">{ "Keys once a map is loaded: ←/→ step, Home/End first/last, +/− zoom, A/D pan, F fit, 1/2/3 OLD/NEW/Compare, Esc clear selection." }</p>
                 </main>
             }
             <p class="drop-hint" aria-hidden="true">{ "Drop the file to load it" }</p>

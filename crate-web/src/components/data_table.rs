@@ -1,40 +1,58 @@
 use efiviz_core::layout::units::{hex, iec};
 use yew::prelude::*;
 
-use super::StateProps;
+use std::rc::Rc;
+
+use efiviz_core::layout::{Kernel, View};
 
 use super::legend::swatch;
-use crate::state::{Action, Pick};
+use crate::state::{Action, AppState, LoadedInput, Pick};
 
 /// Rows rendered at most; the rest are reached by zooming the chart (the table follows it).
 const MAX_ROWS: usize = 500;
 
+/// Only what the table depends on, so hovering the chart does not re-render it.
+#[derive(Properties, PartialEq)]
+pub struct DataTableProps {
+    pub loaded: Rc<LoadedInput>,
+    pub step: usize,
+    pub kernel: Kernel,
+    pub view: View,
+    pub selected: Option<Pick>,
+    pub dispatch: UseReducerDispatcher<AppState>,
+}
+
 /// The current step as a table, synced with the chart: it lists the regions in the visible
 /// window, and selecting a row selects the region (Enter or click). The screen-reader path.
 #[function_component(DataTable)]
-pub fn data_table(props: &StateProps) -> Html {
-    let state = &*props.state;
-    let kernel = state.focus_kernel();
-    let (Some(loaded), Some(lane)) = (&state.loaded, state.lane(state.step, kernel)) else {
+pub fn data_table(props: &DataTableProps) -> Html {
+    let (kernel, step) = (props.kernel, props.step);
+    let Some(lane) = props
+        .loaded
+        .story
+        .steps
+        .get(step)
+        .map(|s| &s.kernel(kernel).lane)
+    else {
         return html! {};
     };
-    let axis = &loaded.story.axis;
+    let axis = &props.loaded.story.axis;
     let range = lane.overlapping(
-        axis.addr_at(state.view.lo),
-        axis.addr_at(state.view.hi).saturating_add(1),
+        axis.addr_at(props.view.lo),
+        axis.addr_at(props.view.hi).saturating_add(1),
     );
     let total = range.len();
     // The row holding the selected address in this step, whichever lane it was picked in.
-    let selected = state.selected.and_then(|p| lane.index_at(p.addr));
+    let selected = props.selected.and_then(|p| lane.index_at(p.addr));
     let rows = range.take(MAX_ROWS).map(|i| {
         let region = &lane.regions[i];
         let pick = Pick {
-            step: state.step,
+            step,
             kernel,
             addr: region.start,
         };
         let select = {
-            let dispatch = props.state.dispatcher();
+            let dispatch = props.dispatch.clone();
             move || dispatch.dispatch(Action::Select(Some(pick)))
         };
         let onclick = {
@@ -63,7 +81,7 @@ pub fn data_table(props: &StateProps) -> Html {
     });
     html! {
         <section class="data-table" aria-label="Regions of the current step">
-            <h2>{ format!("Regions in view: {} ({} kernel, step {})", total, kernel.name().to_uppercase(), state.step + 1) }</h2>
+            <h2>{ format!("Regions in view: {} ({} kernel, step {})", total, kernel.name().to_uppercase(), step + 1) }</h2>
             <div class="table-scroll">
                 <table id="data-table">
                     <caption class="visually-hidden">

@@ -1,24 +1,31 @@
 use efiviz_core::layout::units::{hex, iec, short_hex};
 use yew::prelude::*;
 
-use super::StateProps;
+use std::rc::Rc;
+
+use efiviz_core::layout::Kernel;
 
 use super::legend::swatch;
+use crate::state::LoadedInput;
 
 /// Cells drawn at most; a real map has a few hundred entries, a synthetic one may have 100 000.
 const MAX_CELLS: usize = 512;
 
+/// Only what the view depends on, so hovering the chart does not re-render it.
+#[derive(Properties, PartialEq)]
+pub struct MemmapProps {
+    pub loaded: Rc<LoadedInput>,
+    pub step: usize,
+    pub kernel: Kernel,
+}
+
 /// The `efi.memmap` array itself at the current step: its buffer, and its entries as cells.
 #[function_component(MemmapArray)]
-pub fn memmap_array(props: &StateProps) -> Html {
-    let state = &*props.state;
-    let Some(loaded) = &state.loaded else {
+pub fn memmap_array(props: &MemmapProps) -> Html {
+    let Some(step) = props.loaded.story.steps.get(props.step) else {
         return html! {};
     };
-    let Some(step) = loaded.story.steps.get(state.step) else {
-        return html! {};
-    };
-    let memmap = &step.kernel(state.focus_kernel()).memmap;
+    let memmap = &step.kernel(props.kernel).memmap;
     let valid = memmap.cells.iter().filter(|c| !c.stale).count();
     let hidden = memmap.cells.len().saturating_sub(MAX_CELLS);
     let cells = memmap.cells.iter().take(MAX_CELLS).enumerate().map(|(i, cell)| {
@@ -33,7 +40,7 @@ pub fn memmap_array(props: &StateProps) -> Html {
     let notes = memmap.notes.iter().map(|n| html! { <li>{ n }</li> });
     html! {
         <section class="memmap-view" id="memmap-view" aria-label="The efi.memmap array">
-            <h2>{ format!("efi.memmap ({} kernel)", state.focus_kernel().name().to_uppercase()) }</h2>
+            <h2>{ format!("efi.memmap ({} kernel)", props.kernel.name().to_uppercase()) }</h2>
             <p>
                 { "Buffer " }<code>{ memmap.phys.map_or_else(|| "address not known".to_owned(), hex) }</code>
                 { format!(", {} bytes, {} of {} entries valid, {} bytes each.",
