@@ -10,7 +10,7 @@ use crate::model::{Attributes, MemoryType};
 use super::events::Phase;
 use super::invariants::{InvariantResult, Status};
 use super::machine::Source;
-use super::ranges::{ONE_MIB, Range, coalesce, intersect_all, subtract};
+use super::ranges::{ONE_MIB, Range, coalesce, describe, intersect_all, subtract};
 use super::{Entry, Simulation};
 
 /// One difference the input triggers.
@@ -43,21 +43,6 @@ impl Comparison {
             .chain(new.phases.iter().flat_map(|p| &p.invariants))
             .any(|i| i.status == Status::Fails)
     }
-}
-
-fn fmt(r: &[Range]) -> String {
-    if r.is_empty() {
-        return "nothing".into();
-    }
-    let mut s: Vec<String> = r
-        .iter()
-        .take(4)
-        .map(|r| format!("[{:#x},{:#x})", r.start, r.end))
-        .collect();
-    if r.len() > 4 {
-        s.push(format!("and {} more", r.len() - 4));
-    }
-    s.join(", ")
 }
 
 fn released(sim: &Simulation, phase: Phase, sources: &[Source]) -> Vec<Range> {
@@ -117,7 +102,7 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
                     r.name,
                     md.id,
                     r.size,
-                    fmt(&early)
+                    describe(&early)
                 ),
             );
         }
@@ -187,7 +172,7 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
             "efi_mem_reserve that OLD cannot split",
             format!(
                 "OLD: \"{note}\" — no descriptor is tagged, so the object is protected only by memblock; {} of it is freed by OLD at the arch_initcall. NEW marks it RSRV_KERN and updates e820, so it is kept.",
-                fmt(&lost)
+                describe(&lost)
             ),
         );
     }
@@ -440,7 +425,7 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
             "Freeing after a failed SetVirtualAddressMap",
             format!(
                 "SVAM failed. OLD never frees boot-services memory then; NEW still frees {} at the arch_initcall.",
-                fmt(&new_efi)
+                describe(&new_efi)
             ),
         );
     }
@@ -558,7 +543,11 @@ fn free_set_check(only_old: &[Range], only_new: &[Range], d: &[Difference]) -> I
             detail: String::new(),
         };
     }
-    let detail = format!("only OLD: {}; only NEW: {}", fmt(only_old), fmt(only_new));
+    let detail = format!(
+        "only OLD: {}; only NEW: {}",
+        describe(only_old),
+        describe(only_new)
+    );
     InvariantResult {
         id: "I-13",
         statement,

@@ -8,7 +8,7 @@ use crate::model::E820Type;
 use super::Kernel;
 use super::events::Phase;
 use super::machine::{Machine, Source};
-use super::ranges::{ONE_MIB, Range, coalesce, intersect_all, subtract, total};
+use super::ranges::{ONE_MIB, Range, coalesce, describe, intersect_all, subtract, total};
 
 /// The outcome of one invariant check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -47,18 +47,6 @@ impl InvariantResult {
     }
 }
 
-fn fmt_ranges(r: &[Range]) -> String {
-    let mut s: Vec<String> = r
-        .iter()
-        .take(4)
-        .map(|r| format!("[{:#x},{:#x})", r.start, r.end))
-        .collect();
-    if r.len() > 4 {
-        s.push(format!("… ({} ranges)", r.len()));
-    }
-    s.join(", ")
-}
-
 fn check(
     id: &'static str,
     statement: &'static str,
@@ -75,7 +63,7 @@ fn check(
             } else {
                 Status::Fails
             },
-            format!("{what}: {}", fmt_ranges(&bad)),
+            format!("{what}: {}", describe(&bad)),
         )
     };
     InvariantResult {

@@ -112,6 +112,22 @@ pub fn intersect_all(a: &[Range], b: &[Range]) -> Vec<Range> {
     out
 }
 
+/// A short human list: the first four ranges, then a count.
+pub fn describe(r: &[Range]) -> String {
+    if r.is_empty() {
+        return "nothing".into();
+    }
+    let mut s: Vec<String> = r
+        .iter()
+        .take(4)
+        .map(|r| format!("[{:#x},{:#x})", r.start, r.end))
+        .collect();
+    if r.len() > 4 {
+        s.push(format!("and {} more", r.len() - 4));
+    }
+    s.join(", ")
+}
+
 /// Total bytes of a list.
 pub fn total(ranges: &[Range]) -> u64 {
     ranges
