@@ -140,6 +140,9 @@ pub enum Action {
     },
     Hover(Option<Pick>),
     Select(Option<Pick>),
+    /// Select the region before (-1) or after (+1) the selected one in the current step's
+    /// lane, or the first region in view when nothing is selected; the view follows.
+    SelectAdjacent(isize),
 }
 
 impl AppState {
@@ -176,6 +179,26 @@ impl AppState {
     /// The region under a pick.
     pub fn region(&self, pick: Pick) -> Option<&Region> {
         self.lane(pick.step, pick.kernel)?.region_at(pick.addr)
+    }
+
+    /// The region `delta` places from the selection in the current step's lane, with its range.
+    fn adjacent(&self, delta: isize) -> Option<(Pick, u64, u64)> {
+        let kernel = self.focus_kernel();
+        let lane = self.lane(self.step, kernel)?;
+        let index = match self.selected.and_then(|p| lane.index_at(p.addr)) {
+            Some(i) => i.checked_add_signed(delta)?,
+            None => {
+                let axis = self.axis()?;
+                lane.overlapping(axis.addr_at(self.view.lo), u64::MAX).start
+            }
+        };
+        let region = lane.regions.get(index)?;
+        let pick = Pick {
+            step: self.step,
+            kernel,
+            addr: region.start,
+        };
+        Some((pick, region.start, region.end))
     }
 
     fn step_count(&self) -> usize {
@@ -258,6 +281,17 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         }
         Action::Hover(pick) => next.hovered = pick,
         Action::Select(pick) => next.selected = pick,
+        Action::SelectAdjacent(delta) => {
+            if let Some((pick, start, end)) = state.adjacent(delta) {
+                next.selected = Some(pick);
+                if let Some(axis) = state.axis() {
+                    let (lo, hi) = (axis.x_of(start), axis.x_of(end));
+                    if lo < state.view.lo || hi > state.view.hi {
+                        next.view = View::around(start, end, axis);
+                    }
+                }
+            }
+        }
     }
     next
 }

@@ -166,6 +166,11 @@ test('keyboard alone: load a sample, step with arrows/Home/End, zoom, pan, fit, 
   await page.keyboard.press('3');
   assert.equal(await page.$$eval('.lane-label', (l) => l.length), 2 * lanes, 'compare mode interleaves OLD and NEW');
   assert.equal(await page.getAttribute('#mode-compare', 'aria-pressed'), 'true');
+  await page.keyboard.press(']');
+  assert.match(await page.textContent('#details h2'), /^Selected: /, '] selects a region');
+  const first = await page.textContent('#details-range');
+  await page.keyboard.press(']');
+  assert.notEqual(await page.textContent('#details-range'), first, '] moves to the next region');
   await page.screenshot({ path: join(SCREENSHOTS, 'compare.png'), fullPage: true });
   assert.deepEqual(problems, []);
 });

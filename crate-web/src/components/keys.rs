@@ -29,6 +29,8 @@ pub fn key_action(key: &str) -> Option<Action> {
         "1" => Action::SetMode(Mode::Old),
         "2" => Action::SetMode(Mode::New),
         "3" => Action::SetMode(Mode::Compare),
+        "]" => Action::SelectAdjacent(1),
+        "[" => Action::SelectAdjacent(-1),
         "Escape" => Action::Select(None),
         _ => return None,
     })

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::StateProps;
 
 use crate::canvas::{paint_overview, paint_timeline};
-use crate::state::{Action, AppState, Pick};
+use crate::state::{Action, AppState, Move, Pick};
 
 const ROWS: Rows = Rows::DEFAULT;
 /// Pixels a press must move before it counts as a drag rather than a click.
@@ -169,8 +169,14 @@ pub fn timeline(props: &StateProps) -> Html {
         let name = &loaded.story.steps[step].name;
         let future = step > state.step;
         let style = format!("height: {}px; margin-bottom: {}px", ROWS.height, ROWS.gap);
+        // A mouse shortcut to that step; keyboard users have the stepper and the arrow keys.
+        let onclick = {
+            let dispatch = state.dispatcher();
+            Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::Step(Move::To(step))))
+        };
         html! {
-            <div class={classes!("lane-label", future.then_some("future"), (step == state.step).then_some("current"))} {style}>
+            <div class={classes!("lane-label", future.then_some("future"), (step == state.step).then_some("current"))}
+                {style} {onclick} title="Go to this step">
                 <span class="lane-step">{ format!("{}. {name}", step + 1) }</span>
                 <span class={classes!("kernel-tag", kernel.name())}>{ kernel.name().to_uppercase() }</span>
             </div>

@@ -219,3 +219,45 @@ fn changing_a_knob_resimulates_and_keeps_the_step() {
         first.loaded.as_ref().expect("loaded")
     ));
 }
+
+#[test]
+fn brackets_walk_the_regions_of_the_current_step() {
+    let state = load(&AppState::default(), "s02", S02);
+    let first = reduce(&state, Action::SelectAdjacent(1));
+    // Nothing was selected: the first region in view, which starts at address 0 (mem00).
+    let pick = first.selected.expect("a selection");
+    assert_eq!(
+        (pick.addr, pick.step, pick.kernel),
+        (0, state.step, Kernel::New)
+    );
+    let second = reduce(&first, Action::SelectAdjacent(1));
+    let lane = second.lane(second.step, Kernel::New).expect("lane");
+    assert_eq!(second.selected.map(|p| p.addr), Some(lane.regions[1].start));
+    let back = reduce(&second, Action::SelectAdjacent(-1));
+    assert_eq!(back.selected.map(|p| p.addr), Some(0));
+    // Before the first region there is nothing: the selection stays.
+    assert_eq!(
+        reduce(&back, Action::SelectAdjacent(-1)).selected,
+        back.selected
+    );
+}
+
+#[test]
+fn selecting_past_the_window_moves_the_view_to_the_region() {
+    let state = load(&AppState::default(), "s02", S02);
+    let zoomed = reduce(
+        &state,
+        Action::ZoomTo {
+            start: 0,
+            end: 0x1000,
+        },
+    );
+    let mut walked = reduce(&zoomed, Action::SelectAdjacent(1));
+    for _ in 0..5 {
+        walked = reduce(&walked, Action::SelectAdjacent(1));
+    }
+    let pick = walked.selected.expect("selection");
+    let region = walked.region(pick).expect("region");
+    let axis = &walked.loaded.as_ref().expect("loaded").story.axis;
+    assert!(walked.view.lo <= axis.x_of(region.start) && axis.x_of(region.end) <= walked.view.hi);
+}
