@@ -41,8 +41,35 @@ impl E820 {
     /// Builds a sanitised table from raw (possibly overlapping, unsorted) entries.
     pub fn from_raw(raw: Vec<E820Entry>) -> Self {
         let mut t = Self { entries: raw };
-        t.sanitize();
+        let ordered = t.entries.windows(2).all(|w| w[0].end <= w[1].start)
+            && t.entries.iter().all(|e| e.start < e.end);
+        if ordered {
+            // The usual firmware table: sorted and disjoint, so a linear merge suffices.
+            t.merge_adjacent();
+        } else {
+            t.sanitize();
+        }
         t
+    }
+
+    /// Merges touching entries of equal type (not PRAM or soft-reserved) in a sorted,
+    /// disjoint table: the last step of `e820__update_table`.
+    fn merge_adjacent(&mut self) {
+        let mut out: Vec<E820Entry> = Vec::with_capacity(self.entries.len());
+        for e in self.entries.drain(..).filter(|e| e.start < e.end) {
+            match out.last_mut() {
+                Some(last)
+                    if last.end == e.start
+                        && last.kind == e.kind
+                        && e.kind != E820Type::PRAM
+                        && e.kind != E820Type::SOFT_RESERVED =>
+                {
+                    last.end = e.end
+                }
+                _ => out.push(e),
+            }
+        }
+        self.entries = out;
     }
 
     /// The table the EFI stub synthesises from the firmware map.
@@ -171,8 +198,9 @@ impl E820 {
                 });
             }
         }
+        // Splitting and retyping inside a sanitised table keeps it sorted and disjoint.
         self.entries = out;
-        self.sanitize();
+        self.merge_adjacent();
     }
 
     /// `e820__mapped_all`: `r` is covered without a gap by entries of `kind`.
