@@ -237,12 +237,32 @@ fn paint_snapshot(sim: &Simulation, snap: &PhaseSnapshot, base: &Lane) -> Lane {
         let (start, end) = (rel.range.start, rel.range.end);
         p.paint((start, end), state, &note, |_| true);
     }
-    add_facts(&mut p, snap);
+    add_facts(&mut p, snap, &named_reservations(sim));
     p.finish(snap.phase.name())
 }
 
-/// memblock flags and the EFI page-table mapping of each region's first byte.
-fn add_facts(p: &mut Painter, snap: &PhaseSnapshot) {
+/// Every reservation the boot makes by name (ESRT, BGRT, TPM log, initrd, …), sorted by start.
+fn named_reservations(sim: &Simulation) -> Vec<(u64, u64, String)> {
+    let cfg = &sim.config;
+    let mut out: Vec<(u64, u64, String)> = cfg
+        .mem_reserve_early
+        .iter()
+        .map(|r| (r.addr, r.size, &r.name))
+        .chain(
+            [&cfg.mem_reserve_late, &cfg.cfg_rsv, &cfg.early_rsv]
+                .into_iter()
+                .flatten()
+                .map(|r| (r.addr, r.size, &r.name)),
+        )
+        .map(|(addr, size, name)| (addr, addr.saturating_add(size), name.clone()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// memblock flags, the EFI page-table mapping of each region's first byte, and the named
+/// reservations inside it.
+fn add_facts(p: &mut Painter, snap: &PhaseSnapshot, named: &[(u64, u64, String)]) {
     let reserved = &snap.memblock_reserved;
     let mut high: Vec<_> = snap
         .page_table
@@ -265,6 +285,14 @@ fn add_facts(p: &mut Painter, snap: &PhaseSnapshot) {
             region
                 .facts
                 .push(("EFI VA", hex(m.virt + (at - m.phys.start))));
+        }
+        let inside: Vec<String> = named
+            .iter()
+            .filter(|(start, end, _)| *start < region.end && region.start < *end)
+            .map(|(start, end, name)| format!("{name} [{start:#x}, {end:#x})"))
+            .collect();
+        if !inside.is_empty() {
+            region.facts.push(("Reservations", inside.join("; ")));
         }
     }
 }
@@ -415,6 +443,22 @@ mod tests {
             state(&story, Phase::Compact, Kernel::Old, at + 623),
             Some(RegionState::LeakedBuffer)
         );
+    }
+
+    #[test]
+    fn regions_name_the_reservations_inside_them() {
+        let (story, spec) = s02();
+        let esrt = &spec["config"]["mem_reserve_early"][0];
+        let (addr, size) = (
+            esrt[1].as_u64().expect("addr"),
+            esrt[2].as_u64().expect("size"),
+        );
+        let lane = &story.steps[6].kernel(Kernel::New).lane;
+        let region = lane.region_at(addr).expect("the ESRT's region");
+        let facts: Vec<&str> = region.facts.iter().map(|(_, v)| v.as_str()).collect();
+        let expected = format!("ESRT [{addr:#x}, {:#x})", addr + size);
+        assert!(facts.contains(&expected.as_str()), "{facts:?}");
+        assert!(facts.contains(&"reserved, RSRV_KERN"), "{facts:?}");
     }
 
     #[test]
