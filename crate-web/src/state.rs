@@ -132,6 +132,7 @@ pub enum Action {
     },
     /// Pan by a fraction of the window width.
     Pan(f64),
+    /// Frame the selected region; if it already is framed, or nothing is selected, show all.
     Fit,
     /// Zoom so that `[start, end)` fills the window.
     ZoomTo {
@@ -270,8 +271,16 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             }
         }
         Action::Fit => {
+            // Perfetto's F: first frame the selected region, pressed again show everything.
             if let Some(axis) = state.axis() {
-                next.view = View::fit(axis);
+                let around = state
+                    .selected
+                    .and_then(|p| state.region(p))
+                    .map(|r| View::around(r.start, r.end, axis));
+                next.view = match around {
+                    Some(view) if view != state.view => view,
+                    _ => View::fit(axis),
+                };
             }
         }
         Action::ZoomTo { start, end } => {

@@ -25,7 +25,7 @@ pub fn key_action(key: &str) -> Option<Action> {
         },
         "a" | "A" => Action::Pan(-0.25),
         "d" | "D" => Action::Pan(0.25),
-        "f" | "F" | "0" => Action::Fit,
+        "f" | "F" => Action::Fit,
         "1" => Action::SetMode(Mode::Old),
         "2" => Action::SetMode(Mode::New),
         "3" => Action::SetMode(Mode::Compare),

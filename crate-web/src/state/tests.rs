@@ -261,3 +261,21 @@ fn selecting_past_the_window_moves_the_view_to_the_region() {
     let axis = &walked.loaded.as_ref().expect("loaded").story.axis;
     assert!(walked.view.lo <= axis.x_of(region.start) && axis.x_of(region.end) <= walked.view.hi);
 }
+
+#[test]
+fn f_frames_the_selection_first_and_everything_second() {
+    let state = load(&AppState::default(), "s02", S02);
+    let fit = state.view;
+    let pick = Pick {
+        step: state.step,
+        kernel: Kernel::New,
+        addr: 0x4000_4f98,
+    };
+    let selected = reduce(&state, Action::Select(Some(pick)));
+    let framed = reduce(&selected, Action::Fit);
+    let region = framed.region(pick).expect("region");
+    let axis = &framed.loaded.as_ref().expect("loaded").story.axis;
+    assert!(framed.view.span() < fit.span());
+    assert!(framed.view.lo <= axis.x_of(region.start) && axis.x_of(region.end) <= framed.view.hi);
+    assert_eq!(reduce(&framed, Action::Fit).view, fit);
+}
