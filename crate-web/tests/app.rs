@@ -96,17 +96,19 @@ async fn a_file_without_a_map_keeps_the_previous_one() {
     assert_eq!(text_of(&root, "#entry-count").as_deref(), Some("54"));
 }
 
-fn press(key: &str) {
+/// Sends a bubbling keydown for `key` to `target`.
+fn press_on(target: &web_sys::EventTarget, key: &str) {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(key);
     init.set_bubbles(true);
     let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
         .expect("KeyboardEvent");
-    document()
-        .body()
-        .expect("body")
-        .dispatch_event(&event)
-        .expect("dispatch keydown");
+    target.dispatch_event(&event).expect("dispatch keydown");
+}
+
+/// A key pressed with nothing in particular focused.
+fn press(key: &str) {
+    press_on(&document().body().expect("body"), key);
 }
 
 fn click(root: &Element, selector: &str) {
@@ -193,12 +195,7 @@ async fn enter_on_a_table_row_selects_its_region() {
         .flatten()
         .and_then(|c| c.text_content())
         .expect("a start address");
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key("Enter");
-    init.set_bubbles(true);
-    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
-        .expect("KeyboardEvent");
-    row.dispatch_event(&event).expect("dispatch");
+    press_on(&row, "Enter");
     settle().await;
     let range = text_of(&root, "#details-range").expect("details shown");
     assert!(
