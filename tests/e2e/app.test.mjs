@@ -202,3 +202,34 @@ test('hovering a region shows its details; clicking selects it and the table fol
   assert.equal(await page.$('#data-table tr.selected'), null);
   assert.deepEqual(problems, []);
 });
+
+test('knobs re-run both kernels: efi=debug and an added BGRT change what compare mode reports', async () => {
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
+  await page.click('[data-sample="s01"]');
+  await page.waitForSelector('#knobs');
+  await page.keyboard.press('3');
+  // S01 is the plain baseline: scenarios.json gives both kernels a freeing message.
+  const messages = () => page.textContent('.free-messages');
+  assert.match(await messages(), /OLD: Freeing EFI boot services memory: \d+K/);
+  const plain = await page.$$eval('#differences th', (ths) => ths.map((t) => t.textContent));
+
+  // A BGRT image in the Boot Code descriptor B0 (0x40000000, as in S12): OLD frees it (D5).
+  await page.selectOption('.add-reservation select', 'BGRT');
+  await page.fill('#reservation-addr', '0x40004000');
+  await page.fill('#reservation-size', '0x3000');
+  await page.click('.add-reservation button');
+  await page.waitForFunction(() => document.querySelector('#reservations')?.textContent.includes('BGRT'));
+  const withBgrt = await page.$$eval('#differences th', (ths) => ths.map((t) => t.textContent));
+  assert.ok(withBgrt.includes('D5'), `D5 after adding a BGRT in Boot Code: ${withBgrt} (before: ${plain})`);
+
+  await page.check('#knob-efi-debug');
+  await page.waitForFunction(() => !document.querySelector('.free-messages')?.textContent.includes('OLD: Freeing'));
+  assert.match(await messages(), /OLD: \(no freed-memory line\)/);
+  await page.screenshot({ path: join(SCREENSHOTS, 'knobs-efi-debug.png'), fullPage: true });
+
+  // A bad reservation is refused with a message, and nothing else changes.
+  await page.fill('#reservation-addr', 'nowhere');
+  await page.click('.add-reservation button');
+  assert.match(await page.textContent('.knobs .error'), /needs an address/);
+  assert.deepEqual(problems, []);
+});
