@@ -4,15 +4,13 @@
 use efiviz_core::draw::{TimelineScene, draw_overview, draw_timeline};
 use efiviz_core::layout::Lane;
 use plotters::prelude::IntoDrawingArea;
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
-/// Sizes the canvas's bitmap to its layout box and wraps it for plotters.
-fn backend(canvas: &HtmlCanvasElement) -> Result<CanvasBackend, String> {
-    canvas.set_width(canvas.client_width().max(1) as u32);
-    canvas.set_height(canvas.client_height().max(1) as u32);
-    CanvasBackend::with_canvas_object(canvas.clone())
-        .ok_or_else(|| "the canvas has no 2D context".to_owned())
+use crate::hidpi::HiDpi;
+
+/// Sizes the canvas's bitmap for the screen and wraps it for plotters.
+fn backend(canvas: &HtmlCanvasElement) -> Result<HiDpi, String> {
+    HiDpi::new(canvas)
 }
 
 /// Draws the timeline; records a `efiviz-draw` measure; returns the rectangles drawn.

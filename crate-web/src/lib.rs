@@ -4,6 +4,7 @@
 
 mod canvas;
 mod components;
+mod hidpi;
 mod samples;
 pub mod state;
 
