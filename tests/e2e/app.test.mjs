@@ -233,3 +233,25 @@ test('knobs re-run both kernels: efi=debug and an added BGRT change what compare
   assert.match(await page.textContent('.knobs .error'), /needs an address/);
   assert.deepEqual(problems, []);
 });
+
+test('the efi.memmap view shows OLD splitting the ESRT descriptor and NEW leaving the map alone', async () => {
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
+  const spec = JSON.parse(readFileSync(join(SHARED, 'fixtures/scenarios.json'), 'utf8')).S02_esrt_middle;
+  const oldMap = spec.old.map_after_reserve_boot_services;
+  const pieces = oldMap.filter((d) => /^B0[a-z]$/.test(d.id)).length;
+  await page.click('[data-sample="s02"]');
+  await page.waitForSelector('#memmap-view');
+  await page.keyboard.press('1');
+  await page.keyboard.press('Home');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.textContent('#step-name'), 'reserve (end of setup_arch)');
+  // scenarios.json: 13 entries after efi_reserve_boot_services, B0 cut into B0a, B0b, B0c.
+  assert.equal(await page.$$eval('#memmap-view .cell:not(.stale)', (c) => c.length), oldMap.length);
+  assert.equal(await page.$$eval('#memmap-view .cell.split', (c) => c.length), pieces);
+  assert.equal(pieces, 3);
+  await page.screenshot({ path: join(SCREENSHOTS, 'memmap-old-split.png'), fullPage: true });
+  await page.keyboard.press('2');
+  assert.equal(await page.$$eval('#memmap-view .cell.split', (c) => c.length), 0);
+  assert.equal(await page.$$eval('#memmap-view .cell:not(.stale)', (c) => c.length), spec.descs.length);
+  assert.deepEqual(problems, []);
+});
