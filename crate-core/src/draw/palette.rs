@@ -53,6 +53,7 @@ pub fn state_style(state: RegionState) -> (RGBColor, Pattern) {
     match state {
         FreeRam => (OKABE_ITO[3], Solid),
         FreedByEfi => (OKABE_ITO[3], Diagonal),
+        HeldRam => (OKABE_ITO[3], Dots),
         Loader => (OKABE_ITO[2], Solid),
         BootServices => (OKABE_ITO[1], Solid),
         RsrvKern => (OKABE_ITO[1], Cross),

@@ -10,6 +10,9 @@ pub enum RegionState {
     FreeRam,
     /// Pages EFI code gave back to the page allocator.
     FreedByEfi,
+    /// Usable RAM the kernel holds in `memblock.reserved` (the first MiB, initrd, …), so it
+    /// never reaches the page allocator at mm_init.
+    HeldRam,
     /// Loader code/data (the kernel's own boot allocations, initrd, …).
     Loader,
     /// Boot-services code or data still reserved.
@@ -36,9 +39,10 @@ pub enum RegionState {
 
 impl RegionState {
     /// Every state, in legend order.
-    pub const ALL: [RegionState; 13] = [
+    pub const ALL: [RegionState; 14] = [
         Self::FreeRam,
         Self::FreedByEfi,
+        Self::HeldRam,
         Self::Loader,
         Self::BootServices,
         Self::RsrvKern,
@@ -56,6 +60,7 @@ impl RegionState {
         match self {
             Self::FreeRam => "free RAM",
             Self::FreedByEfi => "freed by EFI code",
+            Self::HeldRam => "RAM held in memblock.reserved",
             Self::Loader => "loader code/data",
             Self::BootServices => "boot services (reserved)",
             Self::RsrvKern => "kept by the kernel (RSRV_KERN / tagged)",
@@ -75,6 +80,7 @@ impl RegionState {
         match self {
             Self::FreeRam => "free",
             Self::FreedByEfi => "freed",
+            Self::HeldRam => "held",
             Self::Loader => "loader",
             Self::BootServices => "bs",
             Self::RsrvKern => "kern",

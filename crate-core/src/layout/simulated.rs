@@ -154,6 +154,12 @@ fn paint_snapshot(sim: &Simulation, snap: &PhaseSnapshot, base: &Lane) -> Lane {
     let cfg = &sim.config;
     let all = |_: &Region| true;
     if snap.phase >= Phase::Reserve {
+        for r in &snap.memblock_reserved {
+            let note = "usable RAM held in memblock.reserved: it never reaches the page allocator";
+            p.paint((r.start, r.end), RegionState::HeldRam, note, |r| {
+                r.state == RegionState::FreeRam
+            });
+        }
         for r in &sim.boot_services_reserved {
             let note = "reserved by efi_reserve_boot_services() until the free phase";
             p.paint((r.start, r.end), RegionState::BootServices, note, is_bs);
@@ -442,6 +448,28 @@ mod tests {
         assert_eq!(
             state(&story, Phase::Compact, Kernel::Old, at + 623),
             Some(RegionState::LeakedBuffer)
+        );
+    }
+
+    #[test]
+    fn conventional_ram_below_the_first_release_stays_held() {
+        let (story, spec) = s02();
+        // Nothing below the first range handed over at mm_init (1 MiB) reaches the allocator.
+        let first_free = hex_of(&spec["new"]["free_at_mm_init"][0][0]);
+        assert_eq!(first_free, 0x10_0000);
+        assert_eq!(
+            state(&story, Phase::Firmware, Kernel::New, 0x1_0000),
+            Some(RegionState::FreeRam)
+        );
+        for phase in [Phase::Reserve, Phase::MmInit, Phase::Compact] {
+            assert_eq!(
+                state(&story, phase, Kernel::New, 0x1_0000),
+                Some(RegionState::HeldRam)
+            );
+        }
+        assert_eq!(
+            state(&story, Phase::MmInit, Kernel::New, first_free),
+            Some(RegionState::FreeRam)
         );
     }
 
