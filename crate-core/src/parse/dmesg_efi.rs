@@ -96,17 +96,16 @@ pub fn parse_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String>
         .ok_or("expected `[` before the type name")?;
     let close = memchr::memchr(b']', body.as_bytes())
         .ok_or("the type/attribute bracket is not closed with `]`")?;
-    // Splitting on ASCII `|` keeps every piece valid UTF-8.
-    let mut fields = body.as_bytes()[..close].split(|&b| b == b'|');
-    let name = String::from_utf8_lossy(fields.next().unwrap_or_default());
-    let ty = type_from_name(&name)
+    let inside = &body[..close];
+    // `|` is ASCII, so the name ends on a char boundary and needs no UTF-8 check.
+    let (name, flags) = match memchr::memchr(b'|', inside.as_bytes()) {
+        Some(bar) => (&inside[..bar], &inside[bar + 1..]),
+        None => (inside, ""),
+    };
+    let ty = type_from_name(name)
         .ok_or_else(|| format!("unknown memory type name `{}`", name.trim()))?;
     let mut attr = 0u64;
-    for field in fields {
-        let token = field.trim_ascii();
-        if token.is_empty() {
-            continue;
-        }
+    for token in flag_tokens(flags.as_bytes()) {
         let shown = || String::from_utf8_lossy(token).into_owned();
         if let Some(raw) = token.strip_prefix(b"attr=") {
             let value = std::str::from_utf8(raw)
@@ -120,6 +119,28 @@ pub fn parse_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String>
         }
     }
     Ok((ty, Attributes(attr), &body[close + 1..]))
+}
+
+/// The non-empty, trimmed `|`-separated fields of a flag list. One pass over the bytes: most
+/// of the 10–16 columns of a kernel line are blank, and a split-then-trim per column cost
+/// several times as much.
+fn flag_tokens(flags: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        while at < flags.len() {
+            // Skip the blanks and bars before a token, then take it up to the next bar.
+            if flags[at] == b'|' || flags[at].is_ascii_whitespace() {
+                at += 1;
+                continue;
+            }
+            let start = at;
+            while at < flags.len() && flags[at] != b'|' {
+                at += 1;
+            }
+            return Some(flags[start..at].trim_ascii_end());
+        }
+        None
+    })
 }
 
 /// Parses the text after `memNN:` … given `s` starting at `mem`. Returns `Ok(None)` when `s`

@@ -2,10 +2,12 @@
 //! ESRT, memblock=debug events, and the boot-services/`Memory:` totals.
 
 use super::scan::{contains_lit, inclusive_range, starts, take_dec, take_hex64};
-use crate::model::{ConfigTable, FirmwareInfo, MemblockEvent};
+use crate::model::{ConfigTable, FirmwareInfo};
 
+/// Borrows from the line, so a line that is then not stored (a later boot's memblock event)
+/// costs no allocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum MiscLine {
+pub enum MiscLine<'a> {
     /// `Linux version …`: a boot log starts here.
     BootStart,
     Firmware(FirmwareInfo),
@@ -14,7 +16,13 @@ pub enum MiscLine {
     Esrt(u64, u64),
     BootServicesFreed(u64),
     MemoryAvailable(u64, u64),
-    Memblock(MemblockEvent),
+    /// A memblock=debug range event; the end is exclusive.
+    Memblock {
+        op: &'a str,
+        start: u64,
+        end: u64,
+        caller: &'a str,
+    },
     /// A line understood but not stored; the text says what it is.
     Context(&'static str),
 }
@@ -49,7 +57,7 @@ const CONTEXT: [(&str, &str); 10] = [
 ];
 
 /// `None` when the line is none of these.
-pub fn parse(line: &str) -> Option<Result<MiscLine, String>> {
+pub fn parse(line: &str) -> Option<Result<MiscLine<'_>, String>> {
     // memblock=debug lines are the most frequent of these, so they are tried first.
     if starts(line.as_bytes(), b"memblock") || starts(line.as_bytes(), b"__memblock") {
         if let Some(result) = parse_memblock(line) {
@@ -106,7 +114,7 @@ fn banner(line: &str) -> Option<&str> {
 }
 
 /// `2.70 by American Megatrends`.
-fn parse_banner(s: &str) -> Result<MiscLine, String> {
+fn parse_banner(s: &str) -> Result<MiscLine<'static>, String> {
     let (revision, vendor) = s
         .split_once(" by ")
         .ok_or("expected `EFI v<major>.<minor> by <vendor>`")?;
@@ -122,7 +130,7 @@ fn parse_banner(s: &str) -> Result<MiscLine, String> {
     }))
 }
 
-fn parse_esrt(s: &str) -> Result<MiscLine, String> {
+fn parse_esrt(s: &str) -> Result<MiscLine<'static>, String> {
     let err = "expected `0x<start> to 0x<end>.`";
     let (start, rest) = take_hex64(s).ok_or(err)?;
     let rest = rest.strip_prefix(" to ").ok_or(err)?;
@@ -131,7 +139,7 @@ fn parse_esrt(s: &str) -> Result<MiscLine, String> {
 }
 
 /// `851792K/1041972K available (…)`.
-fn parse_available(s: &str) -> Result<MiscLine, String> {
+fn parse_available(s: &str) -> Result<MiscLine<'static>, String> {
     let err = "expected `Memory: <avail>K/<total>K available`";
     let (avail, rest) = take_dec(s).ok_or(err)?;
     let rest = rest.strip_prefix("K/").ok_or(err)?;
@@ -144,11 +152,12 @@ fn parse_available(s: &str) -> Result<MiscLine, String> {
 
 /// `memblock_reserve: [0xS-0xE] caller` and the other `memblock…: [range]` forms.
 /// `None` for memblock lines without a range (`memblock_alloc_try_nid: N bytes …`).
-fn parse_memblock(line: &str) -> Option<Result<MiscLine, String>> {
+fn parse_memblock(line: &str) -> Option<Result<MiscLine<'_>, String>> {
     // The caller checked that the line starts with `memblock` or `__memblock`.
     let colon = memchr::memchr(b':', line.as_bytes())?;
     let (op, rest) = (&line[..colon], line[colon + 1..].strip_prefix(' ')?);
-    if op.contains(' ') {
+    // A byte loop: `op` is a short name, too short to repay a `memchr` call.
+    if op.bytes().any(|b| b == b' ') {
         return None;
     }
     if !rest.starts_with('[') {
@@ -156,18 +165,14 @@ fn parse_memblock(line: &str) -> Option<Result<MiscLine, String>> {
     }
     let parsed = inclusive_range(&rest[1..]).and_then(|(start, end, tail)| {
         let caller = tail.strip_prefix(']')?.trim();
-        Some(MemblockEvent {
-            op: op.to_owned(),
+        Some(MiscLine::Memblock {
+            op,
             start,
             end,
-            caller: caller.to_owned(),
+            caller,
         })
     });
-    Some(
-        parsed
-            .map(MiscLine::Memblock)
-            .ok_or_else(|| format!("expected `{op}: [0x<start>-0x<end>] <caller>`")),
-    )
+    Some(parsed.ok_or_else(|| format!("expected `{op}: [0x<start>-0x<end>] <caller>`")))
 }
 
 /// `ACPI=0x…  ACPI 2.0=0x…  SMBIOS=0x… ` in any spacing; names may contain spaces, so the

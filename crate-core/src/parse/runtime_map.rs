@@ -63,18 +63,16 @@ fn parse_sysfs(s: &str) -> Result<RtLine, String> {
 }
 
 fn parse_rtmap(s: &str) -> Result<RtLine, String> {
-    let nums: Vec<Option<u64>> = s.split_ascii_whitespace().map(number64).collect();
-    let [
-        Some(index),
-        Some(ty),
-        Some(phys),
-        Some(virt),
-        Some(num_pages),
-        Some(attr),
-    ] = nums[..]
-    else {
+    // Exactly six numbers, read into a fixed array rather than a Vec per line.
+    let mut nums = [0u64; 6];
+    let mut words = s.split_ascii_whitespace();
+    let six = nums
+        .iter_mut()
+        .all(|slot| words.next().and_then(number64).map(|v| *slot = v).is_some());
+    if !six || words.next().is_some() {
         return Err("expected `RTMAP <idx> <type> <phys> <virt> <pages> <attr>`".into());
-    };
+    }
+    let [index, ty, phys, virt, num_pages, attr] = nums;
     let ty = u32::try_from(ty).map_err(|_| "type wider than 32 bits".to_owned())?;
     let index = usize::try_from(index).map_err(|_| "index too large".to_owned())?;
     Ok(RtLine::Whole {

@@ -3,8 +3,6 @@
 
 use std::borrow::Cow;
 
-use super::scan::contains_lit;
-
 /// Which wrapper kinds were seen, as bits, so the report can name them once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Seen(u16);
@@ -75,9 +73,10 @@ pub enum QpOut<'a> {
 }
 
 impl QpJoiner {
-    pub fn push<'a>(&mut self, line_no: usize, raw: &'a [u8]) -> QpOut<'a> {
+    /// `escaped`: the line contains `=3D` (the caller finds those in one pass over the input).
+    pub fn push<'a>(&mut self, line_no: usize, raw: &'a [u8], escaped: bool) -> QpOut<'a> {
         let soft = is_soft_break(raw);
-        if soft || contains_lit(raw, b"=3D") {
+        if soft || escaped {
             self.active = true;
             self.quiet = 0;
         } else if self.active {
@@ -148,16 +147,7 @@ fn hex_val(b: u8) -> u8 {
 /// Strips every wrapper from one physical line and returns the payload (the kernel's own text).
 /// `seen` collects which wrappers were removed.
 pub fn unwrap_line<'a>(raw: &'a [u8], seen: &mut Seen) -> Cow<'a, [u8]> {
-    let mut line = raw;
-    if let Some(l) = line.strip_suffix(b"\r") {
-        seen.add(Seen::CRLF);
-        line = l;
-    }
-    let trimmed = line.trim_ascii_end();
-    if line.len() - trimmed.len() > 8 {
-        seen.add(Seen::PADDING);
-    }
-    line = trimmed;
+    let mut line = trim_line_end(raw, seen);
     // Outer wrappers can nest (a quoted mail of a JSON array…), so peel until nothing changes.
     let mut owned: Option<Vec<u8>> = None;
     for _ in 0..8 {
@@ -186,18 +176,59 @@ pub fn unwrap_line<'a>(raw: &'a [u8], seen: &mut Seen) -> Cow<'a, [u8]> {
     }
 }
 
-/// The text after a standard `[%5lu.%06lu] ` dmesg timestamp, found at fixed offsets; `None`
-/// for any other shape. Lets the driver reject most kernel chatter without full unwrapping.
-pub fn after_plain_timestamp(raw: &[u8]) -> Option<&[u8]> {
-    let stamp = raw.get(..15)?;
-    let digits_ok = stamp[1..13].iter().enumerate().all(|(i, &b)| {
-        if i == 5 {
-            b == b'.'
-        } else {
-            b == b' ' || b.is_ascii_digit()
+/// `raw` without a CR and trailing padding, which are noted in `seen`.
+fn trim_line_end<'a>(raw: &'a [u8], seen: &mut Seen) -> &'a [u8] {
+    let mut line = raw;
+    if let Some(l) = line.strip_suffix(b"\r") {
+        seen.add(Seen::CRLF);
+        line = l;
+    }
+    let trimmed = line.trim_ascii_end();
+    if line.len() - trimmed.len() > 8 {
+        seen.add(Seen::PADDING);
+    }
+    trimmed
+}
+
+/// A line starting with a standard `[%5lu.%06lu] ` dmesg timestamp, found at fixed offsets.
+/// Lets the driver reject most kernel chatter, and unwrap most interesting lines, without the
+/// general passes of [`unwrap_line`].
+#[derive(Clone, Copy)]
+pub struct Stamped<'a>(&'a [u8]);
+
+impl<'a> Stamped<'a> {
+    /// `None` for any other shape.
+    pub fn of(raw: &'a [u8]) -> Option<Self> {
+        let stamp: &[u8; 15] = raw.get(..15)?.try_into().ok()?;
+        // The fixed bytes first: they reject most non-stamped lines at once.
+        if stamp[0] != b'[' || stamp[6] != b'.' || stamp[13] != b']' || stamp[14] != b' ' {
+            return None;
         }
-    });
-    (stamp[0] == b'[' && stamp[13] == b']' && stamp[14] == b' ' && digits_ok).then(|| &raw[15..])
+        // No early exit: twelve unrolled byte tests beat a loop that may stop sooner.
+        let digits_ok = [&stamp[1..6], &stamp[7..13]]
+            .iter()
+            .flat_map(|part| part.iter())
+            .fold(true, |ok, &b| ok & (b == b' ' || b.is_ascii_digit()));
+        digits_ok.then_some(Self(raw))
+    }
+
+    /// The text after the stamp, untrimmed.
+    pub fn after(self) -> &'a [u8] {
+        &self.0[15..]
+    }
+
+    /// What [`unwrap_line`] returns for this line, when the stamp's digits are right-aligned (the
+    /// usual case): such a line can hold no other outer wrapper, and the space after `]` rules
+    /// out a caller id. `None` otherwise.
+    pub fn unwrap(self, seen: &mut Seen) -> Option<&'a [u8]> {
+        // `[ 1 2.5]` (a space among the digits) is not a timestamp to the general path.
+        if self.0[1..13].trim_ascii().contains(&b' ') {
+            return None;
+        }
+        let after = trim_line_end(self.0, seen).get(15..)?;
+        seen.add(Seen::TIMESTAMP);
+        Some(strip_pager_mark(after.trim_ascii_start()))
+    }
 }
 
 fn strip_mail_quote<'a>(line: &'a [u8], seen: &mut Seen) -> &'a [u8] {
@@ -283,8 +314,11 @@ fn strip_prefixes<'a>(mut line: &'a [u8], seen: &mut Seen) -> &'a [u8] {
             line = rest;
         }
     }
-    let line = line.trim_ascii_start();
-    // A pager's truncation marker.
+    strip_pager_mark(line.trim_ascii_start())
+}
+
+/// A pager's truncation marker (`…$`) removed.
+fn strip_pager_mark(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"$").map_or(line, <[u8]>::trim_ascii_end)
 }
 

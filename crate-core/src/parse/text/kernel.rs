@@ -2,7 +2,7 @@
 //! the log (first boot wins) or reported.
 
 use super::{Driver, Owned, strip_efi_prefix};
-use crate::model::Descriptor;
+use crate::model::{Descriptor, MemblockEvent};
 use crate::parse::blocks::{Kind, Source};
 use crate::parse::dmesg_efi::{self, MemLine};
 use crate::parse::e820::{self, E820Line};
@@ -179,7 +179,7 @@ impl Driver {
         }
     }
 
-    fn misc_line(&mut self, line_no: usize, text: &str, line: MiscLine) {
+    fn misc_line(&mut self, line_no: usize, text: &str, line: MiscLine<'_>) {
         if !matches!(line, MiscLine::BootStart | MiscLine::Context(_)) {
             self.has_content = true;
         }
@@ -227,9 +227,19 @@ impl Driver {
                 line_no,
                 text,
             ),
-            MiscLine::Memblock(event) => {
+            MiscLine::Memblock {
+                op,
+                start,
+                end,
+                caller,
+            } => {
                 if self.accept(Owned::Memblock, line_no, text) {
-                    self.log.memblock_events.push(event);
+                    self.log.memblock_events.push(MemblockEvent {
+                        op: op.to_owned(),
+                        start,
+                        end,
+                        caller: caller.to_owned(),
+                    });
                 }
             }
             MiscLine::Context(what) => self.info(line_no, text.as_bytes(), what),

@@ -4,6 +4,8 @@
 mod firmware;
 mod kernel;
 
+use std::borrow::Cow;
+
 use super::Format;
 use super::blocks::{Block, Kind, Offer, Source};
 use super::gate::{self, Families};
@@ -55,14 +57,19 @@ struct Driver {
 pub fn parse(input: &[u8], forced: Option<Format>) -> (BootLog, Report) {
     let mut driver = Driver::new(forced);
     let mut qp = QpJoiner::default();
+    // Every `=3D` (the quoted-printable sign) in one SIMD pass, rather than a scan of each line.
+    let mut escapes = memchr::memmem::find_iter(input, b"=3D").peekable();
     let mut start = 0;
     let mut line_no = 0;
     while start < input.len() {
         let end = memchr::memchr(b'\n', &input[start..]).map_or(input.len(), |i| start + i);
         let raw = &input[start..end];
+        // `=3D` holds no newline, so one starting in this line ends in it.
+        while escapes.next_if(|&at| at < start).is_some() {}
+        let escaped = escapes.peek().is_some_and(|&at| at < end);
         line_no += 1;
         start = end + 1;
-        match qp.push(line_no, raw) {
+        match qp.push(line_no, raw, escaped) {
             QpOut::Plain(raw) => driver.line(line_no, raw),
             QpOut::Decoded(first, decoded) => driver.qp_line(first, &decoded),
             QpOut::Held => {}
@@ -128,21 +135,31 @@ impl Driver {
 
     fn line(&mut self, line_no: usize, raw: &[u8]) {
         // Fast path for the commonest shape: a plain timestamped kernel line nobody wants.
-        if let Some(after) = wrappers::after_plain_timestamp(raw) {
-            let after = after.trim_ascii_start();
-            if !after.is_empty() && !gate::maybe_interesting(after, self.families()) {
-                self.seen.add(Seen::TIMESTAMP);
-                self.flush_wrap();
-                self.info(line_no, raw, "not a memory-map line");
-                return;
+        let stamped = wrappers::Stamped::of(raw);
+        let mut passed = None;
+        if let Some(stamp) = stamped {
+            let after = stamp.after().trim_ascii_start();
+            if !after.is_empty() {
+                if !gate::maybe_interesting(after, self.families()) {
+                    self.seen.add(Seen::TIMESTAMP);
+                    self.flush_wrap();
+                    self.info(line_no, raw, "not a memory-map line");
+                    return;
+                }
+                passed = Some(after.len());
             }
         }
-        let payload = wrappers::unwrap_line(raw, &mut self.seen);
+        let (payload, gated) = match stamped.and_then(|stamp| stamp.unwrap(&mut self.seen)) {
+            // The payload starts where `after` does: of the same length, it is the text the
+            // gate just passed (only a trimmed line end can make them differ).
+            Some(payload) => (Cow::Borrowed(payload), passed == Some(payload.len())),
+            None => (wrappers::unwrap_line(raw, &mut self.seen), false),
+        };
         if payload.is_empty() {
             return;
         }
         // Cheap rejection first: most lines of a kernel log are about something else.
-        if !gate::maybe_interesting(&payload, self.families()) {
+        if !gated && !gate::maybe_interesting(&payload, self.families()) {
             self.flush_wrap();
             let reason = if payload[0] == b'#' {
                 "comment"
