@@ -1,7 +1,6 @@
 //! efiviz's own JSON document (schema in `docs/json-schema.md`): addresses and masks as
 //! lowercase `0x…` strings, numbers for types. Writing then reading gives the same [`BootLog`].
 
-use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Format;
@@ -23,18 +22,33 @@ impl Serialize for Hex {
 
 impl<'de> Deserialize<'de> for Hex {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum Raw {
-            Num(u64),
-            Text(String),
+        // A visitor rather than an untagged enum, so a bad value is named in the error.
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Hex;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a 0x… hex string or a non-negative integer")
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Hex, E> {
+                Ok(Hex(n))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<Hex, E> {
+                u64::try_from(n).map(Hex).map_err(|_| {
+                    E::custom(format!(
+                        "negative number {n}; addresses, page counts and attributes are unsigned"
+                    ))
+                })
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<Hex, E> {
+                Err(E::custom(format!("{n} is not a whole number")))
+            }
+            fn visit_str<E: serde::de::Error>(self, t: &str) -> Result<Hex, E> {
+                super::scan::number64(t)
+                    .map(Hex)
+                    .ok_or_else(|| E::custom(format!("expected a 0x… hex string, got `{t}`")))
+            }
         }
-        match Raw::deserialize(d)? {
-            Raw::Num(n) => Ok(Hex(n)),
-            Raw::Text(t) => super::scan::number64(&t)
-                .map(Hex)
-                .ok_or_else(|| D::Error::custom(format!("expected a 0x… hex string, got `{t}`"))),
-        }
+        d.deserialize_any(Visitor)
     }
 }
 
@@ -183,10 +197,16 @@ fn descs(list: &[Descriptor]) -> Vec<JsonDesc> {
 /// Builds the document for a log (and optionally its report).
 pub fn to_doc(log: &BootLog, report: Option<&Report>) -> JsonDoc {
     let map = log.map.clone().unwrap_or_default();
+    // One geometry per document: the boot map's, else the runtime map's (fuzz: json target).
+    let geometry = log
+        .map
+        .as_ref()
+        .or(log.runtime_map.as_ref())
+        .unwrap_or(&map);
     JsonDoc {
         descriptors: descs(&map.descriptors),
-        desc_size: map.desc_size,
-        desc_version: map.desc_version,
+        desc_size: geometry.desc_size,
+        desc_version: geometry.desc_version,
         runtime_map: log.runtime_map.as_ref().map(|m| descs(&m.descriptors)),
         e820: log
             .e820

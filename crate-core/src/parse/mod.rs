@@ -107,11 +107,26 @@ impl Parsed {
 /// Parses any supported input. `format` forces a format; `None` detects it.
 /// Never panics; runs in time linear in the input.
 pub fn parse(input: &[u8], format: Option<Format>) -> Parsed {
-    let (log, report) = match format.unwrap_or_else(|| detect::detect(input)) {
+    if format != Some(Format::Binary) {
+        if let Some((utf8, name)) = wrappers::utf16_to_utf8(input) {
+            let mut parsed = parse(&utf8, format);
+            parsed.report.wrappers.insert(0, name.to_owned());
+            return parsed;
+        }
+    }
+    let (log, mut report) = match format.unwrap_or_else(|| detect::detect(input)) {
         Format::Binary => binary::parse(input, None),
         Format::Json => json::parse(input),
         Format::Dmesg | Format::UefiShell | Format::RuntimeMap => text::parse(input, format),
     };
+    if input.trim_ascii().is_empty() && report.diagnostics.is_empty() {
+        report.add(
+            0,
+            "",
+            Severity::Error,
+            "the input is empty or only whitespace",
+        );
+    }
     Parsed { log, report }
 }
 

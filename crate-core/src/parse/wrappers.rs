@@ -17,8 +17,9 @@ impl Seen {
     pub const LOG_LEVEL: u16 = 1 << 6;
     pub const CRLF: u16 = 1 << 7;
     pub const PADDING: u16 = 1 << 8;
+    pub const NUL: u16 = 1 << 9;
 
-    const NAMES: [(u16, &'static str); 9] = [
+    const NAMES: [(u16, &'static str); 10] = [
         (Self::QUOTED_PRINTABLE, "quoted-printable"),
         (Self::MAIL_QUOTE, "mail-quote"),
         (Self::JSON_STRING, "json-string"),
@@ -28,6 +29,7 @@ impl Seen {
         (Self::LOG_LEVEL, "log-level"),
         (Self::CRLF, "crlf"),
         (Self::PADDING, "trailing-padding"),
+        (Self::NUL, "nul-bytes"),
     ];
 
     pub fn add(&mut self, bit: u16) {
@@ -144,10 +146,38 @@ fn hex_val(b: u8) -> u8 {
     }
 }
 
+/// Text saved as UTF-16 (Windows editors, PowerShell redirection), recognised by its byte-order
+/// mark, re-encoded as UTF-8 with the wrapper's name; line structure is unchanged.
+pub fn utf16_to_utf8(input: &[u8]) -> Option<(Vec<u8>, &'static str)> {
+    let (body, big, name) = match input {
+        [0xff, 0xfe, rest @ ..] => (rest, false, "utf-16le"),
+        [0xfe, 0xff, rest @ ..] => (rest, true, "utf-16be"),
+        _ => return None,
+    };
+    let units = body.chunks_exact(2).map(|c| {
+        let pair = [c[0], c[1]];
+        if big {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some((text.into_bytes(), name))
+}
+
 /// Strips every wrapper from one physical line and returns the payload (the kernel's own text).
 /// `seen` collects which wrappers were removed.
 pub fn unwrap_line<'a>(raw: &'a [u8], seen: &mut Seen) -> Cow<'a, [u8]> {
     let mut line = trim_line_end(raw, seen);
+    // Serial consoles send NUL bytes while the port settles, in front of the first line.
+    let nuls = line.iter().take_while(|&&b| b == 0).count();
+    if nuls > 0 {
+        seen.add(Seen::NUL);
+        line = &line[nuls..];
+    }
     // Outer wrappers can nest (a quoted mail of a JSON array…), so peel until nothing changes.
     let mut owned: Option<Vec<u8>> = None;
     for _ in 0..8 {
