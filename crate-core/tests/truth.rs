@@ -34,6 +34,24 @@ fn entry_key(d: &Descriptor) -> (u32, u64, u64, u64, u64) {
     (d.ty.0, d.phys, d.num_pages, d.virt, d.attr.0)
 }
 
+/// The simulated `efi.memmap` at the end of boot, as comparable keys.
+fn predicted_final_map(s: &Simulation) -> Vec<(u32, u64, u64, u64, u64)> {
+    s.end()
+        .memmap
+        .entries
+        .iter()
+        .map(|e| entry_key(&e.desc))
+        .collect()
+}
+
+/// The runtime map the real kernel printed, as comparable keys.
+fn real_runtime_map(log: &BootLog) -> Vec<(u32, u64, u64, u64, u64)> {
+    log.runtime_map
+        .as_ref()
+        .map(|m| m.descriptors.iter().map(entry_key).collect())
+        .unwrap_or_default()
+}
+
 struct Outcome {
     problems: Vec<String>,
 }
@@ -94,22 +112,10 @@ fn check_pair(pair: &str, kernel: Kernel) -> Option<String> {
         s.freed_kib,
         p.boot_services_freed_kib,
     );
-    let final_map: Vec<_> = s
-        .end()
-        .memmap
-        .entries
-        .iter()
-        .map(|e| entry_key(&e.desc))
-        .collect();
-    let real: Vec<_> = p
-        .runtime_map
-        .as_ref()
-        .map(|m| m.descriptors.iter().map(entry_key).collect())
-        .unwrap_or_default();
     o.check(
         "final runtime map (type, phys, pages, virt, attr)",
-        final_map,
-        real,
+        predicted_final_map(&s),
+        real_runtime_map(&p),
     );
     (!o.problems.is_empty())
         .then(|| format!("{pair} ({}):\n{}", kernel.name(), o.problems.join("\n")))
@@ -206,18 +212,10 @@ fn prediction_without_memblock_debug() {
         input.config.set("efi_dbg=false").expect("knob");
         let s = sim::simulate(&input, Kernel::Old);
         assert_eq!(s.freed_kib, p.boot_services_freed_kib, "{pair}: freed KiB");
-        let final_map: Vec<_> = s
-            .end()
-            .memmap
-            .entries
-            .iter()
-            .map(|e| entry_key(&e.desc))
-            .collect();
-        let real: Vec<_> = p
-            .runtime_map
-            .as_ref()
-            .map(|m| m.descriptors.iter().map(entry_key).collect())
-            .unwrap_or_default();
-        assert_eq!(final_map, real, "{pair}: final runtime map");
+        assert_eq!(
+            predicted_final_map(&s),
+            real_runtime_map(&p),
+            "{pair}: final runtime map"
+        );
     }
 }
