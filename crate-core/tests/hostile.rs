@@ -51,6 +51,9 @@ struct Expect {
     /// Exactly the non-empty map flags.
     #[serde(default)]
     flags: serde_json::Map<String, Value>,
+    /// Exactly the non-empty flags of the runtime map.
+    #[serde(default)]
+    runtime_flags: serde_json::Map<String, Value>,
     /// Exactly the wrappers named.
     #[serde(default)]
     wrappers: Vec<String>,
@@ -198,19 +201,16 @@ fn mismatches(e: &Expect, parsed: &Parsed) -> Vec<String> {
             format!("true for {i:?}"),
         );
     }
-    let flags = serde_json::to_value(&r.map_flags).expect("flags serialise");
-    let nonempty: serde_json::Map<String, Value> = flags
-        .as_object()
-        .expect("flags are an object")
-        .iter()
-        .filter(|(_, v)| v.as_array().is_some_and(|a| !a.is_empty()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    check(
-        "map flags",
-        Value::Object(nonempty).to_string(),
-        Value::Object(e.flags.clone()).to_string(),
-    );
+    for (what, flags, want) in [
+        ("map flags", &r.map_flags, &e.flags),
+        ("runtime-map flags", &r.runtime_map_flags, &e.runtime_flags),
+    ] {
+        check(
+            what,
+            nonempty_flags(flags),
+            Value::Object(want.clone()).to_string(),
+        );
+    }
     check(
         "wrappers",
         format!("{:?}", r.wrappers),
@@ -222,6 +222,19 @@ fn mismatches(e: &Expect, parsed: &Parsed) -> Vec<String> {
         e.unlisted_info.to_string(),
     );
     out
+}
+
+/// The flags that are set, as a JSON object's text.
+fn nonempty_flags(flags: &parse::MapFlags) -> String {
+    let all = serde_json::to_value(flags).expect("flags serialise");
+    let nonempty: serde_json::Map<String, Value> = all
+        .as_object()
+        .expect("flags are an object")
+        .iter()
+        .filter(|(_, v)| v.as_array().is_some_and(|a| !a.is_empty()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Value::Object(nonempty).to_string()
 }
 
 /// Whatever the map, both kernels boot it and can be compared without a panic.

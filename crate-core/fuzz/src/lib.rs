@@ -7,7 +7,7 @@
 //! properties of the result that any input must satisfy.
 
 use efiviz_core::layout::{Kernel, View, cells, simulated_story, ticks};
-use efiviz_core::model::BootLog;
+use efiviz_core::model::MemoryMap;
 use efiviz_core::parse::{self, Format, MAX_TEXT, MapFlags, Parsed, Severity, binary, json, print};
 use efiviz_core::sim::{Phase, SimInput};
 
@@ -134,7 +134,11 @@ fn check_report(input: &[u8], parsed: &Parsed) {
     // Text "lines" are input lines; binary ones are descriptor numbers (stride ≥ 40).
     let lines = match parsed.report.format {
         Format::Binary => input.len() / 40 + 1,
-        _ => input.iter().filter(|&&b| b == b'\n').count() + 1,
+        // A file without LF breaks its lines at CR (classic Mac OS).
+        _ => {
+            let eol = if input.contains(&b'\n') { b'\n' } else { b'\r' };
+            input.iter().filter(|&&b| b == eol).count() + 1
+        }
     };
     for d in &parsed.report.diagnostics {
         assert!(
@@ -149,14 +153,16 @@ fn check_report(input: &[u8], parsed: &Parsed) {
         );
         assert!(!d.reason.is_empty(), "diagnostic without a reason: {d:?}");
     }
-    check_flags(&parsed.log, &parsed.report.map_flags);
+    check_flags(parsed.log.map.as_ref(), &parsed.report.map_flags);
+    check_flags(
+        parsed.log.runtime_map.as_ref(),
+        &parsed.report.runtime_map_flags,
+    );
 }
 
 /// The report's structural flags are exactly those of the map it returned.
-fn check_flags(log: &BootLog, flags: &MapFlags) {
-    let expected = log
-        .map
-        .as_ref()
+fn check_flags(map: Option<&MemoryMap>, flags: &MapFlags) {
+    let expected = map
         .map(|m| MapFlags::of(&m.descriptors))
         .unwrap_or_default();
     let mut got = flags.clone();

@@ -32,21 +32,23 @@ fn plausible(d: &Descriptor) -> bool {
     ty_ok && d.phys % 4096 == 0 && d.num_pages > 0 && d.end().is_some()
 }
 
-/// The stride whose split gives the most plausible descriptors (ties: the earlier in [`STRIDES`]).
+/// The stride whose split gives the most plausible descriptors. A dump cut inside its last
+/// descriptor still counts (the whole ones are scored); on equal scores a stride that divides
+/// the input exactly wins, then the earlier in [`STRIDES`].
 pub fn detect_stride(input: &[u8]) -> Option<u32> {
     STRIDES
         .iter()
-        .filter(|&&s| !input.is_empty() && input.len() % s as usize == 0)
+        .filter(|&&s| input.len() >= s as usize)
         .map(|&s| {
-            let good = input
-                .chunks_exact(s as usize)
-                .filter(|c| plausible(&decode(c)))
-                .count();
-            (s, good * 1000 / (input.len() / s as usize))
+            let chunks = input.chunks_exact(s as usize);
+            let exact = chunks.remainder().is_empty();
+            let whole = chunks.len();
+            let good = chunks.filter(|c| plausible(&decode(c))).count();
+            (s, good * 1000 / whole, exact)
         })
-        .filter(|&(_, permille)| permille >= 500)
-        .max_by_key(|&(s, permille)| (permille, std::cmp::Reverse(s)))
-        .map(|(s, _)| s)
+        .filter(|&(_, permille, _)| permille >= 500)
+        .max_by_key(|&(s, permille, exact)| (permille, exact, std::cmp::Reverse(s)))
+        .map(|(s, ..)| s)
 }
 
 /// True when the input looks like a descriptor array rather than text.
@@ -55,22 +57,43 @@ pub fn looks_binary(input: &[u8]) -> bool {
     head.contains(&0) && detect_stride(input).is_some()
 }
 
+/// True when the start of the input is not text: more than 1 in 32 bytes are control
+/// characters that text does not hold (NUL, which serial captures pad with, and the whitespace
+/// and escape characters are not counted). Random data has about 1 in 10.
+pub fn looks_like_data(input: &[u8]) -> bool {
+    let head = &input[..input.len().min(4096)];
+    let controls = head
+        .iter()
+        .filter(|&&b| matches!(b, 0x01..=0x08 | 0x0e..=0x1a | 0x1c..=0x1f | 0x7f))
+        .count();
+    controls * 32 > head.len()
+}
+
+/// The error for a descriptor size no descriptor fits in, `None` when it is big enough.
+pub fn too_small(desc_size: u32) -> Option<String> {
+    (desc_size < EFI_DESC_MIN_SIZE).then(|| {
+        format!("descriptor size {desc_size} is below the minimum of {EFI_DESC_MIN_SIZE} bytes")
+    })
+}
+
 /// Decodes the array; "line" numbers in the report are 1-based descriptor numbers.
 pub fn parse(input: &[u8], desc_size: Option<u32>) -> (BootLog, Report) {
     let mut report = Report::new(Format::Binary);
     let stride = match desc_size.or_else(|| detect_stride(input)) {
-        Some(s) if s >= EFI_DESC_MIN_SIZE => s,
-        Some(s) => {
-            report.add(
-                0,
-                "",
-                Severity::Error,
-                format!("descriptor size {s} is below the minimum of {EFI_DESC_MIN_SIZE} bytes"),
-            );
-            return (BootLog::default(), report);
-        }
+        Some(s) => match too_small(s) {
+            None => s,
+            Some(reason) => {
+                report.add(0, "", Severity::Error, reason);
+                return (BootLog::default(), report);
+            }
+        },
         None => {
-            report.add(0, "", Severity::Error, "no descriptor size (40, 48, 56, 64, 80, 96) splits the input into plausible descriptors");
+            let what = if looks_like_data(input) {
+                "binary data, but no descriptor size (40, 48, 56, 64, 80, 96) splits it into plausible descriptors"
+            } else {
+                "no descriptor size (40, 48, 56, 64, 80, 96) splits the input into plausible descriptors"
+            };
+            report.add(0, "", Severity::Error, what);
             return (BootLog::default(), report);
         }
     };

@@ -10,7 +10,8 @@ pub fn detect(input: &[u8]) -> Format {
     if head.starts_with(b"{") && memchr::memmem::find(head, b"\"descriptors\"").is_some() {
         return Format::Json;
     }
-    if binary::looks_binary(input) {
+    // Data that is no descriptor array goes to the binary reader too, which says so.
+    if binary::looks_binary(input) || binary::looks_like_data(input) {
         return Format::Binary;
     }
     Format::Dmesg

@@ -1,7 +1,7 @@
 //! e820 lines in both print generations: `BIOS-e820: [mem a-b] type` (inclusive end) and
 //! ` BIOS-e820: a - b (type)` (exclusive end), their table headers, and update/remove events.
 
-use super::scan::{inclusive_range, take_hex64};
+use super::scan::{inclusive_range, take_addr};
 use crate::model::{E820Entry, E820Event, E820Op, E820Type};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,18 +70,19 @@ pub fn parse(line: &str) -> Option<Result<E820Line, String>> {
 fn parse_range(s: &str) -> Result<(u64, u64, &str), String> {
     if let Some(body) = s.strip_prefix("[mem ") {
         let (start, end, rest) =
-            inclusive_range(body).ok_or("expected `[mem 0x<start>-0x<end>]`")?;
+            inclusive_range(body).map_err(|e| e.reason("expected `[mem 0x<start>-0x<end>]`"))?;
         let rest = rest
             .strip_prefix(']')
             .ok_or("expected `]` after the range")?;
         return Ok((start, end, rest));
     }
-    let (start, rest) = take_hex64(s).ok_or("expected a hex start address")?;
+    let (start, rest) = take_addr(s).map_err(|e| e.reason("expected a hex start address"))?;
     let rest = rest
         .trim_start()
         .strip_prefix('-')
         .ok_or("expected ` - ` between start and end")?;
-    let (end, rest) = take_hex64(rest.trim_start()).ok_or("expected a hex end address")?;
+    let (end, rest) =
+        take_addr(rest.trim_start()).map_err(|e| e.reason("expected a hex end address"))?;
     if end < start {
         return Err("end below start".into());
     }

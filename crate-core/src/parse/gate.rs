@@ -55,7 +55,7 @@ fn shell_candidate(p: &[u8]) -> bool {
     }
 }
 
-/// A word of at most 12 characters, spaces, then 16 hex digits and `-`.
+/// A word of at most 12 characters, spaces, then 16 or more hex digits and `-`.
 fn looks_shell_row(p: &[u8]) -> bool {
     let word = p
         .iter()
@@ -72,10 +72,9 @@ fn looks_shell_row(p: &[u8]) -> bool {
         .take_while(|&&b| b == b' ')
         .count();
     let rest = &p[word + spaces..];
-    spaces > 0
-        && rest.len() > 16
-        && rest[..16].iter().all(u8::is_ascii_hexdigit)
-        && rest[16] == b'-'
+    // 16 digits as printed, or more (a row the reader reports as too wide).
+    let digits = rest.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    spaces > 0 && digits >= 16 && rest.get(digits) == Some(&b'-')
 }
 
 fn runtime_candidate(p: &[u8]) -> bool {

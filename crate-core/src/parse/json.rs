@@ -146,7 +146,7 @@ pub struct JsonMemblock {
 pub struct JsonDoc {
     /// The boot map; empty when the input had none.
     pub descriptors: Vec<JsonDesc>,
-    #[serde(default = "default_desc_size")]
+    #[serde(default = "default_desc_size", deserialize_with = "desc_size")]
     pub desc_size: u32,
     #[serde(default = "one")]
     pub desc_version: u32,
@@ -184,6 +184,15 @@ pub struct JsonDoc {
 
 fn default_desc_size() -> u32 {
     crate::model::EFI_DESC_DEFAULT_SIZE
+}
+
+/// A descriptor size no descriptor fits in is refused, as the binary reader refuses it.
+fn desc_size<'de, D: Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let size = u32::deserialize(d)?;
+    match super::binary::too_small(size) {
+        None => Ok(size),
+        Some(reason) => Err(serde::de::Error::custom(reason)),
+    }
 }
 
 fn one() -> u32 {
@@ -381,7 +390,22 @@ pub fn parse(input: &[u8]) -> (BootLog, Report) {
             if let Some(map) = &log.map {
                 report.map_flags = super::MapFlags::of(&map.descriptors);
             }
-            report.confidence = Confidence::High;
+            let no_entries = log.map.is_none()
+                && log
+                    .runtime_map
+                    .as_ref()
+                    .is_none_or(|m| m.descriptors.is_empty());
+            report.confidence = if no_entries {
+                report.add(
+                    0,
+                    "",
+                    Severity::Warning,
+                    "the document lists no descriptors (`descriptors` and `runtime_map` are empty)",
+                );
+                Confidence::Low
+            } else {
+                Confidence::High
+            };
             (log, report)
         }
         Err((line, reason)) => {

@@ -163,16 +163,18 @@ fn parse_memblock(line: &str) -> Option<Result<MiscLine<'_>, String>> {
     if !rest.starts_with('[') {
         return Some(Ok(MiscLine::Context("memblock allocation request")));
     }
-    let parsed = inclusive_range(&rest[1..]).and_then(|(start, end, tail)| {
-        let caller = tail.strip_prefix(']')?.trim();
-        Some(MiscLine::Memblock {
-            op,
-            start,
-            end,
-            caller,
-        })
+    let expected = || format!("expected `{op}: [0x<start>-0x<end>] <caller>`");
+    let (start, end, tail) = match inclusive_range(&rest[1..]) {
+        Ok(range) => range,
+        Err(e) => return Some(Err(e.reason(&expected()))),
+    };
+    let parsed = tail.strip_prefix(']').map(|caller| MiscLine::Memblock {
+        op,
+        start,
+        end,
+        caller: caller.trim(),
     });
-    Some(parsed.ok_or_else(|| format!("expected `{op}: [0x<start>-0x<end>] <caller>`")))
+    Some(parsed.ok_or_else(expected))
 }
 
 /// `ACPI=0x…  ACPI 2.0=0x…  SMBIOS=0x… ` in any spacing; names may contain spaces, so the

@@ -119,6 +119,9 @@ pub fn parse(input: &[u8], format: Option<Format>) -> Parsed {
         Format::Json => json::parse(input),
         Format::Dmesg | Format::UefiShell | Format::RuntimeMap => text::parse(input, format),
     };
+    if let Some(runtime) = &log.runtime_map {
+        report.runtime_map_flags = MapFlags::of(&runtime.descriptors);
+    }
     if input.trim_ascii().is_empty() && report.diagnostics.is_empty() {
         report.add(
             0,

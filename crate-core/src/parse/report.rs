@@ -128,6 +128,9 @@ pub struct Report {
     /// this accounts for every non-blank line of a text input.
     pub recognised_lines: usize,
     pub map_flags: MapFlags,
+    /// The same flags for the runtime map (`index_gaps` stays empty).
+    #[serde(default)]
+    pub runtime_map_flags: MapFlags,
     #[serde(skip)]
     listed_info: usize,
 }
@@ -142,6 +145,7 @@ impl Report {
             unlisted_info: 0,
             recognised_lines: 0,
             map_flags: MapFlags::default(),
+            runtime_map_flags: MapFlags::default(),
             listed_info: 0,
         }
     }

@@ -101,18 +101,60 @@ pub fn number64(s: &str) -> Option<u64> {
     }
 }
 
-/// `[0xS-0xE]` style range with an inclusive end, returned as exclusive `(start, end)`;
-/// `None` when malformed or when the inclusive end is below the start.
-pub fn inclusive_range(s: &str) -> Option<(u64, u64, &str)> {
-    let (start, rest) = take_hex64(s)?;
-    let rest = rest.strip_prefix('-')?;
-    let (last, rest) = take_hex64(rest.trim_start())?;
+/// Why a number or a range could not be read, so the report says what is actually wrong.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RangeError {
+    /// Not the expected layout at all.
+    Malformed,
+    /// A number has more than 64 bits.
+    TooWide,
+    /// The end lies below the start.
+    EndBelowStart,
+}
+
+impl RangeError {
+    /// The report's reason; `malformed` names the layout the caller expected.
+    pub fn reason(self, malformed: &str) -> String {
+        match self {
+            Self::Malformed => malformed.to_owned(),
+            Self::TooWide => "address wider than 64 bits".to_owned(),
+            Self::EndBelowStart => "end below start".to_owned(),
+        }
+    }
+}
+
+/// Like [`take_hex64`], but tells a missing number from one wider than 64 bits.
+pub fn take_addr(s: &str) -> Result<(u64, &str), RangeError> {
+    match take_hex(s) {
+        Some((v, rest)) => u64::try_from(v)
+            .map(|v| (v, rest))
+            .map_err(|_| RangeError::TooWide),
+        // `take_hex` also gives up beyond 32 digits.
+        None => {
+            let body = s
+                .strip_prefix("0x")
+                .or_else(|| s.strip_prefix("0X"))
+                .unwrap_or(s);
+            match body.as_bytes().first() {
+                Some(b) if b.is_ascii_hexdigit() => Err(RangeError::TooWide),
+                _ => Err(RangeError::Malformed),
+            }
+        }
+    }
+}
+
+/// `0xS-0xE` with an inclusive end (the `[mem …]` and memblock layouts), returned as exclusive
+/// `(start, end)` and the rest.
+pub fn inclusive_range(s: &str) -> Result<(u64, u64, &str), RangeError> {
+    let (start, rest) = take_addr(s)?;
+    let rest = rest.strip_prefix('-').ok_or(RangeError::Malformed)?;
+    let (last, rest) = take_addr(rest.trim_start())?;
     if last < start {
-        return None;
+        return Err(RangeError::EndBelowStart);
     }
     // A range ending at the very last byte cannot have an exclusive end in 64 bits; it is
     // capped at u64::MAX (one byte short), which no real table reaches.
-    Some((start, last.saturating_add(1), rest))
+    Ok((start, last.saturating_add(1), rest))
 }
 
 /// `hay.starts_with(lit)` as a plain byte loop: for the short literals used on every line this

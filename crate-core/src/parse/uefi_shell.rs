@@ -1,7 +1,7 @@
 //! Firmware-side text: UEFI shell `memmap` rows (EDK2 v2, OpenShell, EFI Shell 1.x) with their
 //! header and summary, and the two-line `[#NN] Type: Efi…  Attr: …` / `Phys: a-b` tutorial dump.
 
-use super::scan::{take_dec, take_hex64};
+use super::scan::{RangeError, take_addr, take_dec, take_hex64};
 use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemoryType};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub enum ShellLine {
         ty: MemoryType,
         attr: Attributes,
     },
-    /// `Phys: a-b` (inclusive), as exclusive (start, end).
+    /// `Phys: a-b`: the start and the number of pages the inclusive range spans.
     TutorialPhys(u64, u64),
 }
 
@@ -70,8 +70,8 @@ pub fn parse(line: &str) -> Option<Result<ShellLine, String>> {
     if let Some(rest) = line.strip_prefix("Phys:") {
         return Some(
             parse_phys(rest.trim())
-                .map(|(s, e)| ShellLine::TutorialPhys(s, e))
-                .ok_or_else(|| "expected `Phys: <start>-<end>` in hex".to_owned()),
+                .map(|(start, last)| ShellLine::TutorialPhys(start, pages_spanned(start, last)))
+                .map_err(|e| e.reason("expected `Phys: <start>-<end>` in hex")),
         );
     }
     if is_chrome(line) {
@@ -79,9 +79,9 @@ pub fn parse(line: &str) -> Option<Result<ShellLine, String>> {
     }
     let space = line.find(' ')?;
     let rest = line[space..].trim_start();
-    let looks_like_row = rest.len() > 17
-        && rest.as_bytes()[..16].iter().all(u8::is_ascii_hexdigit)
-        && rest.as_bytes()[16] == b'-';
+    // The shell prints 16 digits; more are read too, so a 17-digit row is reported, not skipped.
+    let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let looks_like_row = digits >= 16 && rest.as_bytes().get(digits) == Some(&b'-');
     looks_like_row.then(|| parse_row(&line[..space], rest))
 }
 
@@ -106,10 +106,11 @@ fn parse_row(name: &str, rest: &str) -> Result<ShellLine, String> {
         })
         .ok_or_else(|| format!("unknown UEFI shell memory type `{name}`"))?;
     let mut fields = rest.split_ascii_whitespace();
-    let (start, end) = fields
+    let (start, last) = fields
         .next()
+        .ok_or(RangeError::Malformed)
         .and_then(parse_phys)
-        .ok_or("expected `<start>-<end>` in 16-digit hex")?;
+        .map_err(|e| e.reason("expected `<start>-<end>` in 16-digit hex"))?;
     let pages = fields
         .next()
         .and_then(|f| take_hex64(f).filter(|(_, r)| r.is_empty()))
@@ -121,7 +122,7 @@ fn parse_row(name: &str, rest: &str) -> Result<ShellLine, String> {
     let (Some(num_pages), Some(attr)) = (pages, attr) else {
         return Err("expected `<pages> <attributes>` in hex after the range".into());
     };
-    let from_range = (end - start) / EFI_PAGE_SIZE;
+    let from_range = pages_spanned(start, last);
     let warning = (from_range != num_pages).then(|| {
         format!("the # Pages column (0x{num_pages:x}) disagrees with the range (0x{from_range:x} pages); the column is used")
     });
@@ -137,14 +138,24 @@ fn parse_row(name: &str, rest: &str) -> Result<ShellLine, String> {
     ))
 }
 
-/// `0000000000001000-000000000009FFFF`, inclusive end, as exclusive (start, end).
-fn parse_phys(s: &str) -> Option<(u64, u64)> {
-    let (start, rest) = take_hex64(s)?;
-    let (last, rest) = take_hex64(rest.strip_prefix('-')?)?;
-    if !rest.is_empty() || last < start {
-        return None;
+/// `0000000000001000-000000000009FFFF` as (start, last), both inclusive.
+fn parse_phys(s: &str) -> Result<(u64, u64), RangeError> {
+    let (start, rest) = take_addr(s)?;
+    let (last, rest) = take_addr(rest.strip_prefix('-').ok_or(RangeError::Malformed)?)?;
+    if !rest.is_empty() {
+        return Err(RangeError::Malformed);
     }
-    Some((start, last.checked_add(1)?))
+    if last < start {
+        return Err(RangeError::EndBelowStart);
+    }
+    Ok((start, last))
+}
+
+/// Whole pages in the inclusive range `start..=last` (in 128 bits: it may end at 2^64 - 1).
+fn pages_spanned(start: u64, last: u64) -> u64 {
+    let bytes = u128::from(last) - u128::from(start) + 1;
+    // At most 2^64 / 4096, so the cast is exact.
+    (bytes / u128::from(EFI_PAGE_SIZE)) as u64
 }
 
 /// `00] Type: EfiConventionalMemory  Attr:  UC WC WT WB RUNTIME`.

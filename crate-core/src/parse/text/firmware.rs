@@ -31,12 +31,12 @@ impl Driver {
                 }
                 self.tutorial = Some((line_no, index, ty, attr));
             }
-            Ok(ShellLine::TutorialPhys(start, end)) => match self.tutorial.take() {
+            Ok(ShellLine::TutorialPhys(start, num_pages)) => match self.tutorial.take() {
                 Some((_, index, ty, attr)) => {
                     let desc = Descriptor {
                         ty,
                         phys: start,
-                        num_pages: (end - start) / 4096,
+                        num_pages,
                         virt: 0,
                         attr,
                     };

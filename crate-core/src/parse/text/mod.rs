@@ -56,13 +56,17 @@ struct Driver {
 /// Parses text input. `forced` restricts the recognisers to one family.
 pub fn parse(input: &[u8], forced: Option<Format>) -> (BootLog, Report) {
     let mut driver = Driver::new(forced);
+    let eol = line_end(input);
+    if eol == b'\r' {
+        driver.seen.add(Seen::CRLF);
+    }
     let mut qp = QpJoiner::default();
     // Every `=3D` (the quoted-printable sign) in one SIMD pass, rather than a scan of each line.
     let mut escapes = memchr::memmem::find_iter(input, b"=3D").peekable();
     let mut start = 0;
     let mut line_no = 0;
     while start < input.len() {
-        let end = memchr::memchr(b'\n', &input[start..]).map_or(input.len(), |i| start + i);
+        let end = memchr::memchr(eol, &input[start..]).map_or(input.len(), |i| start + i);
         let raw = &input[start..end];
         // `=3D` holds no newline, so one starting in this line ends in it.
         while escapes.next_if(|&at| at < start).is_some() {}
@@ -79,6 +83,15 @@ pub fn parse(input: &[u8], forced: Option<Format>) -> (BootLog, Report) {
         driver.qp_line(first, &decoded);
     }
     driver.finish()
+}
+
+/// The byte that ends a line: LF, or CR in a file with no LF at all (classic Mac OS).
+fn line_end(input: &[u8]) -> u8 {
+    if memchr::memchr(b'\n', input).is_none() && memchr::memchr(b'\r', input).is_some() {
+        b'\r'
+    } else {
+        b'\n'
+    }
 }
 
 impl Driver {
