@@ -6,6 +6,7 @@ pub mod draw;
 pub mod layout;
 pub mod model;
 pub mod parse;
+pub mod share;
 pub mod sim;
 
 #[cfg(feature = "cli")]
