@@ -105,7 +105,10 @@ pub fn parse(input: &[u8], desc_size: Option<u32>) -> (BootLog, Report) {
         if !plausible(&d) {
             report.add(
                 i + 1,
-                &format!("{d:?}"),
+                &format!(
+                    "type {} phys 0x{:x} pages 0x{:x} virt 0x{:x} attr 0x{:x}",
+                    d.ty.0, d.phys, d.num_pages, d.virt, d.attr.0
+                ),
                 Severity::Warning,
                 "implausible descriptor (unknown type, unaligned, empty or overflowing); kept",
             );

@@ -68,8 +68,6 @@ impl MapFlags {
     /// Computes every flag except `index_gaps` (which needs the printed indices).
     pub fn of(descs: &[Descriptor]) -> Self {
         let mut flags = Self::default();
-        let mut by_start: Vec<usize> = (0..descs.len()).collect();
-        by_start.sort_by_key(|&i| (descs[i].phys, i));
         for (i, d) in descs.iter().enumerate() {
             if i > 0 && d.phys < descs[i - 1].phys {
                 flags.unsorted.push(i);
@@ -84,7 +82,12 @@ impl MapFlags {
                 flags.unaligned.push(i);
             }
         }
-        // Sweep in address order, remembering the entry reaching furthest so far.
+        // Sweep in address order, remembering the entry reaching furthest so far. A sorted map
+        // (the usual case) is already in that order.
+        let mut by_start: Vec<usize> = (0..descs.len()).collect();
+        if !flags.unsorted.is_empty() {
+            by_start.sort_unstable_by_key(|&i| (descs[i].phys, i));
+        }
         let mut reach: Option<usize> = None;
         for &i in &by_start {
             let d = &descs[i];
@@ -159,7 +162,11 @@ impl Report {
             }
             self.listed_info += 1;
         }
-        let text = match text.char_indices().nth(MAX_TEXT) {
+        // No more bytes than MAX_TEXT means no more characters: skip the character walk.
+        let cut = (text.len() > MAX_TEXT)
+            .then(|| text.char_indices().nth(MAX_TEXT))
+            .flatten();
+        let text = match cut {
             Some((cut, _)) => format!("{}…", &text[..cut]),
             None => text.to_owned(),
         };
