@@ -354,6 +354,7 @@ fn memmap_view(sim: &Simulation, snap: &PhaseSnapshot) -> MemmapView {
         capacity_bytes: memmap.buffer.bytes,
         desc_size: sim.config.desc_size,
         cells,
+        descriptors: memmap.entries.iter().map(|e| e.desc).collect(),
         notes,
     }
 }

@@ -4,6 +4,7 @@
 use super::axis::Axis;
 use super::region::{Lane, RegionState};
 use super::simulated::Findings;
+use crate::model::Descriptor;
 
 pub use crate::sim::Kernel;
 
@@ -44,6 +45,8 @@ pub struct MemmapView {
     pub capacity_bytes: u64,
     pub desc_size: u32,
     pub cells: Vec<MemmapCell>,
+    /// The valid entries as descriptors (for printing them as the kernel would).
+    pub descriptors: Vec<Descriptor>,
     /// Reallocations, frees, leaks and the freed tail, in order.
     pub notes: Vec<String>,
 }

@@ -8,6 +8,7 @@ mod link;
 mod payload;
 mod state;
 mod svg;
+mod text;
 mod upgrade;
 
 pub use alt::alt_text;
@@ -17,3 +18,4 @@ pub use link::{Link, LinkTooLarge, MAX_FRAGMENT_CHARS, link};
 pub use payload::MAX_INFLATED;
 pub use state::{InputForm, KernelChoice, Selection, ViewState};
 pub use svg::{SvgStateError, state_from_svg, svg_figure};
+pub use text::{log_text, markdown_table};
