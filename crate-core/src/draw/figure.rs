@@ -212,7 +212,21 @@ fn lane_labels(svg: &mut String, fig: &Figure, rows: &[(usize, Kernel)]) {
 /// Exact boundary addresses under the chart; starts of cut-out gaps in grey.
 fn tick_labels(svg: &mut String, fig: &Figure, (x0, y0): (u32, u32), chart_w: u32) {
     let w = f64::from(chart_w);
-    for tick in ticks(&fig.story.axis, &fig.view, w, TICK_SPACING) {
+    let mut labelled = ticks(&fig.story.axis, &fig.view, w, TICK_SPACING);
+    // A figure has no pan to reveal where the range ends: the last boundary always gets its
+    // label, in place of a neighbour too close to it.
+    if let Some(end) = ticks(&fig.story.axis, &fig.view, w, 0.0).pop() {
+        if labelled.last() != Some(&end) {
+            if labelled
+                .last()
+                .is_some_and(|t| end.px - t.px < TICK_SPACING)
+            {
+                labelled.pop();
+            }
+            labelled.push(end);
+        }
+    }
+    for tick in labelled {
         let x = f64::from(x0) + tick.px;
         // Labels at the very ends are anchored inwards so they stay inside the figure.
         let anchor = if tick.px < 40.0 {

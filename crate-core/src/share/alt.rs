@@ -14,8 +14,8 @@ pub fn alt_text(name: &str, story: &Story, kernels: KernelChoice, step: usize) -
         .map(|k| k.name().to_uppercase())
         .collect();
     let which = match shown.len() {
-        1 => format!("the {} kernel", shown[0]),
-        _ => format!("the {} kernels side by side", shown.join(" and ")),
+        1 => format!("the {} kernel boots", shown[0]),
+        _ => format!("the {} kernels boot", shown.join(" and ")),
     };
     let Some(current) = story.steps.get(step) else {
         return format!(
@@ -25,7 +25,7 @@ pub fn alt_text(name: &str, story: &Story, kernels: KernelChoice, step: usize) -
     };
     let _ = write!(
         out,
-        "EFI memory map of {name} as {which} boot it, steps 1 to {} of {} (now: {}).",
+        "EFI memory map of {name} as {which} it, steps 1 to {} of {} (now: {}).",
         step + 1,
         story.steps.len(),
         current.name
