@@ -1,31 +1,12 @@
 //! `efiviz parse` end to end: kernel-layout output, the JSON contract, exit codes, stdin.
 #![cfg(feature = "cli")]
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod cli_common;
+
+use cli_common::efiviz;
 
 fn data(path: &str) -> String {
     format!("{}/tests/data/parse/{path}", env!("CARGO_MANIFEST_DIR"))
-}
-
-fn efiviz(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_efiviz"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start efiviz");
-    if let Some(bytes) = stdin {
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(bytes)
-            .expect("write stdin");
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().expect("efiviz output")
 }
 
 #[test]

@@ -24,6 +24,8 @@ enum Command {
     Simulate(cli::simulate::SimulateArgs),
     /// Show where the OLD and NEW kernels differ on a map, and the invariant results.
     Diff(cli::simulate::DiffArgs),
+    /// Draw the timeline as a standalone SVG figure (with alt text), as the app shows it.
+    Render(cli::render::RenderArgs),
 }
 
 fn main() -> ExitCode {
@@ -31,5 +33,6 @@ fn main() -> ExitCode {
         Command::Parse(args) => cli::parse::run(&args),
         Command::Simulate(args) => cli::simulate::run_simulate(&args),
         Command::Diff(args) => cli::simulate::run_diff(&args),
+        Command::Render(args) => cli::render::run(&args),
     }
 }

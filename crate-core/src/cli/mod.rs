@@ -2,4 +2,5 @@
 
 pub mod input;
 pub mod parse;
+pub mod render;
 pub mod simulate;

@@ -5,17 +5,10 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crate::parse;
 use crate::sim::{self, Kernel, Phase, SimInput, Simulation, Status, output};
 
-use super::input::read_input;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum KernelChoice {
-    Old,
-    New,
-    Both,
-}
+use super::input::load;
+use crate::share::KernelChoice;
 
 #[derive(clap::Args)]
 pub struct SimulateArgs {
@@ -57,26 +50,9 @@ fn emit(text: &str) {
     let _ = stdout.write_all(b"\n");
 }
 
-/// Reads FILE as a scenario or a parsed input and applies `--set` overrides.
-fn load(file: &Path, scenario: bool, set: &[String]) -> Result<SimInput, String> {
-    let bytes = read_input(file)?;
-    let mut input = if scenario {
-        let v: serde_json::Value = serde_json::from_slice(&bytes)
-            .map_err(|e| format!("efiviz: {}: not JSON: {e}", file.display()))?;
-        SimInput::from_scenario(&v).map_err(|e| format!("efiviz: {}: {e}", file.display()))?
-    } else {
-        let parsed = parse::parse(&bytes, None);
-        SimInput::from_boot_log(&parsed.log).ok_or_else(|| {
-            format!(
-                "efiviz: {}: no EFI memory map found in the input",
-                file.display()
-            )
-        })?
-    };
-    for s in set {
-        input.config.set(s).map_err(|e| format!("efiviz: {e}"))?;
-    }
-    Ok(input)
+/// The simulator input alone, or the message to print.
+fn load_input(file: &Path, scenario: bool, set: &[String]) -> Result<SimInput, String> {
+    load(file, scenario, set).map(|loaded| loaded.input)
 }
 
 fn fmt_entries(entries: &[sim::Entry]) -> String {
@@ -141,19 +117,19 @@ fn print_text(out: &mut String, s: &Simulation) {
 }
 
 pub fn run_simulate(args: &SimulateArgs) -> ExitCode {
-    let input = match load(&args.file, args.scenario, &args.set) {
+    let input = match load_input(&args.file, args.scenario, &args.set) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::from(2);
         }
     };
-    let kernels: &[Kernel] = match args.kernel {
-        KernelChoice::Old => &[Kernel::Old],
-        KernelChoice::New => &[Kernel::New],
-        KernelChoice::Both => &[Kernel::Old, Kernel::New],
-    };
-    let sims: Vec<Simulation> = kernels.iter().map(|&k| sim::simulate(&input, k)).collect();
+    let sims: Vec<Simulation> = args
+        .kernel
+        .kernels()
+        .iter()
+        .map(|&k| sim::simulate(&input, k))
+        .collect();
     if args.json {
         let refs: Vec<&Simulation> = sims.iter().collect();
         emit(&output::document(&refs, None).to_string());
@@ -166,7 +142,7 @@ pub fn run_simulate(args: &SimulateArgs) -> ExitCode {
 }
 
 pub fn run_diff(args: &DiffArgs) -> ExitCode {
-    let input = match load(&args.file, args.scenario, &args.set) {
+    let input = match load_input(&args.file, args.scenario, &args.set) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("{e}");
