@@ -144,3 +144,56 @@ fn svgs_without_a_view_say_so() {
     let err = state_from_svg(damaged).unwrap_err();
     assert!(err.to_string().contains("link field `v`"), "{err}");
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_state() -> impl Strategy<Value = ViewState> {
+        (
+            any::<String>(),
+            0..3usize,
+            0..10usize,
+            proptest::option::of((any::<u64>(), any::<u64>())),
+            proptest::option::of((0..10usize, any::<bool>(), any::<u64>())),
+        )
+            .prop_map(|(name, k, step, window, sel)| {
+                let window = window.filter(|(a, b)| a < b);
+                ViewState {
+                    name,
+                    kernels: KernelChoice::ALL[k],
+                    step,
+                    window,
+                    selected: sel.map(|(step, old, addr)| Selection {
+                        step,
+                        kernel: if old { Kernel::Old } else { Kernel::New },
+                        addr,
+                    }),
+                    ..vbox_state()
+                }
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Any view (steps past the end, windows off the map, odd names) gives well-formed
+        /// XML that reopens exactly that view.
+        #[test]
+        fn every_view_renders_and_reopens(state in any_state(), width in 0..3000u32) {
+            let story = story_of(&state);
+            let svg = svg_figure(&state, &story, width).unwrap();
+            prop_assert!(roxmltree::Document::parse(&svg).is_ok());
+            prop_assert_eq!(state_from_svg(&svg), Ok(state));
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in any::<String>(), cut in 0..200usize) {
+            let _ = state_from_svg(&text);
+            let wrapped = format!("<metadata><v xmlns=\"urn:efiviz:view\">{text}</v>");
+            let truncated: String = wrapped.chars().take(cut + 30).collect();
+            let _ = state_from_svg(&truncated);
+            let _ = state_from_svg(&wrapped);
+        }
+    }
+}
