@@ -31,7 +31,8 @@ fn vbox_state() -> ViewState {
         .join("../../shared/fixtures/real")
         .join(VBOX);
     ViewState {
-        name: "VirtualBox <Fedora 14> & co".to_owned(),
+        // The namespace in the title must not be taken for the metadata element.
+        name: "VirtualBox <Fedora 14> & co urn:efiviz:view".to_owned(),
         input: std::fs::read(path).unwrap(),
         kernels: KernelChoice::Both,
         step: 3,
@@ -113,18 +114,16 @@ fn the_figure_shows_the_view_and_reopens_it() {
         title.text(),
         Some(
             format!(
-                "VirtualBox <Fedora 14> & co — {} (OLD vs NEW)",
+                "VirtualBox <Fedora 14> & co urn:efiviz:view — {} (OLD vs NEW)",
                 story.steps[3].name
             )
             .as_str()
         )
     );
     let desc = doc.descendants().find(|n| n.has_tag_name("desc")).unwrap();
-    assert!(
-        desc.text().unwrap().starts_with(
-            "EFI memory map of VirtualBox <Fedora 14> & co as the OLD and NEW kernels"
-        )
-    );
+    assert!(desc.text().unwrap().starts_with(
+        "EFI memory map of VirtualBox <Fedora 14> & co urn:efiviz:view as the OLD and NEW kernels"
+    ));
 
     // The metadata element holds the view, and reading it gives the same state.
     let meta = doc

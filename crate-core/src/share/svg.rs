@@ -63,7 +63,13 @@ impl std::error::Error for SvgStateError {}
 /// The view stored in an SVG that [`svg_figure`] wrote: the text of the element in
 /// efiviz's namespace, whatever prefix an editor gave it.
 pub fn state_from_svg(text: &str) -> Result<ViewState, SvgStateError> {
-    let ns_at = text.find(METADATA_NS).ok_or(SvgStateError::NotEfiviz)?;
+    // Start at <metadata>: the title may quote anything, even the namespace (its `<` is
+    // escaped, so only a real element matches).
+    let metadata = text.find("<metadata").unwrap_or(0);
+    let ns_at = text[metadata..]
+        .find(METADATA_NS)
+        .ok_or(SvgStateError::NotEfiviz)?
+        + metadata;
     let open_end = text[ns_at..].find('>').ok_or(SvgStateError::NotEfiviz)? + ns_at + 1;
     let close = text[open_end..]
         .find("</")
