@@ -1,7 +1,7 @@
 //! Adapts core's backend-generic drawing to HTML canvases, and times every draw with
 //! `performance.mark/measure` so the end-to-end suite can report the figures.
 
-use efiviz_core::draw::{TimelineScene, draw_overview, draw_timeline};
+use efiviz_core::draw::{Theme, TimelineScene, draw_overview, draw_timeline};
 use efiviz_core::layout::Lane;
 use plotters::prelude::IntoDrawingArea;
 use web_sys::HtmlCanvasElement;
@@ -40,9 +40,10 @@ pub fn paint_overview(
     canvas: &HtmlCanvasElement,
     lane: &Lane,
     window: (u64, u64),
+    theme: Theme,
 ) -> Result<(), String> {
     let area = backend(canvas)?.into_drawing_area();
-    draw_overview(&area, lane, window).map_err(|e| e.to_string())
+    draw_overview(&area, lane, window, theme).map_err(|e| e.to_string())
 }
 
 /// Marks the moment an input arrived (file chosen, dropped, pasted, sample clicked).

@@ -7,6 +7,7 @@ mod components;
 mod hidpi;
 mod samples;
 pub mod state;
+mod theme;
 
 pub use components::App;
 

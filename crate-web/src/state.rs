@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use efiviz_core::draw::Theme;
 use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Reservation, Story, View, simulated_story};
 use efiviz_core::parse::{Parsed, Severity, parse};
 use efiviz_core::sim::SimInput;
@@ -81,6 +82,8 @@ pub struct AppState {
     pub view: View,
     pub hovered: Option<Pick>,
     pub selected: Option<Pick>,
+    /// The inks the charts are drawn with (the page's CSS follows the same choice).
+    pub theme: Theme,
 }
 
 impl Default for AppState {
@@ -94,6 +97,7 @@ impl Default for AppState {
             view: View { lo: 0.0, hi: 1.0 },
             hovered: None,
             selected: None,
+            theme: Theme::default(),
         }
     }
 }
@@ -144,6 +148,7 @@ pub enum Action {
     /// Select the region before (-1) or after (+1) the selected one in the current step's
     /// lane, or the first region in view when nothing is selected; the view follows.
     SelectAdjacent(isize),
+    SetTheme(Theme),
 }
 
 impl AppState {
@@ -288,6 +293,7 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
                 next.view = View::around(start, end, axis);
             }
         }
+        Action::SetTheme(theme) => next.theme = theme,
         Action::Hover(pick) => next.hovered = pick,
         Action::Select(pick) => next.selected = pick,
         Action::SelectAdjacent(delta) => {

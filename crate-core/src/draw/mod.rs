@@ -6,9 +6,11 @@ pub mod figure;
 mod overview;
 mod palette;
 mod pattern;
+mod theme;
 mod timeline;
 pub mod xml;
 
 pub use overview::draw_overview;
 pub use palette::{OKABE_ITO, Pattern, css, state_style};
+pub use theme::{Ink, Theme};
 pub use timeline::{TimelineScene, draw_timeline};

@@ -4,6 +4,7 @@
 use plotters::prelude::*;
 
 use super::palette::state_style;
+use super::theme::Theme;
 use crate::layout::{Axis, Lane, View, cells};
 
 /// Draws `lane` across the whole strip on a linear axis and frames `[window_start, window_end)`.
@@ -11,8 +12,10 @@ pub fn draw_overview<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     lane: &Lane,
     (window_start, window_end): (u64, u64),
+    theme: Theme,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    area.fill(&WHITE)?;
+    let ink = theme.ink();
+    area.fill(&ink.background)?;
     let (Some(first), Some(last)) = (lane.regions.first(), lane.regions.last()) else {
         return Ok(());
     };
@@ -28,12 +31,12 @@ pub fn draw_overview<DB: DrawingBackend>(
     }
     let px = |addr| view.to_px(axis.x_of(addr), width_f).round() as i32;
     let (x0, x1) = (px(window_start), px(window_end).max(px(window_start) + 3));
-    let veil = WHITE.mix(0.65).filled();
+    let veil = ink.background.mix(0.65).filled();
     area.draw(&Rectangle::new([(0, 0), (x0, height)], veil))?;
     area.draw(&Rectangle::new([(x1, 0), (width as i32, height)], veil))?;
     area.draw(&Rectangle::new(
         [(x0, 0), (x1 - 1, height - 1)],
-        ShapeStyle::from(&BLACK).stroke_width(2),
+        ShapeStyle::from(&ink.text).stroke_width(2),
     ))?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use plotters::prelude::*;
 
 use super::palette::state_style;
 use super::pattern::draw_pattern;
+use super::theme::Theme;
 use crate::layout::{Axis, Lane, Rows, View, cells};
 
 /// Everything one frame of the timeline shows.
@@ -17,10 +18,8 @@ pub struct TimelineScene<'a> {
     /// `(lane, region index)` of the selected and hovered regions.
     pub selected: Option<(usize, usize)>,
     pub hovered: Option<(usize, usize)>,
+    pub theme: Theme,
 }
-
-const LANE_BACKGROUND: RGBColor = RGBColor(0xEE, 0xEF, 0xF1);
-const GAP_INK: RGBColor = RGBColor(0x70, 0x70, 0x70);
 
 /// Pattern ink that shows on `colour`: dark on light fills, light on dark ones.
 fn ink_for(colour: RGBColor) -> RGBAColor {
@@ -38,7 +37,8 @@ pub fn draw_timeline<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     scene: &TimelineScene,
 ) -> Result<usize, DrawingAreaErrorKind<DB::ErrorType>> {
-    area.fill(&WHITE)?;
+    let ink = scene.theme.ink();
+    area.fill(&ink.background)?;
     let (width, _) = area.dim_in_pixel();
     let width = f64::from(width);
     let rows = scene.rows;
@@ -48,7 +48,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
         let y1 = y0 + rows.height as i32;
         area.draw(&Rectangle::new(
             [(0, y0), (width as i32, y1)],
-            LANE_BACKGROUND.filled(),
+            ink.lane.filled(),
         ))?;
         let lane_cells = cells(lane, scene.axis, &scene.view, width);
         drawn += lane_cells.len();
@@ -63,7 +63,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
             }
             // A hairline between wide neighbours shows where one region ends.
             if x1 - x0 >= 4 {
-                area.draw(&PathElement::new([(x0, y0), (x0, y1 - 1)], WHITE))?;
+                area.draw(&PathElement::new([(x0, y0), (x0, y1 - 1)], ink.hairline))?;
             }
         }
         if let Some(marks) = scene.marks.get(i) {
@@ -71,10 +71,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
         }
     }
     draw_gaps(area, scene, width)?;
-    for (target, thick, colour) in [
-        (scene.hovered, 1, RGBColor(0x33, 0x33, 0x33)),
-        (scene.selected, 3, BLACK),
-    ] {
+    for (target, thick, colour) in [(scene.hovered, 1, ink.hover), (scene.selected, 3, ink.text)] {
         if let Some((lane, index)) = target {
             outline(area, scene, lane, index, thick, colour, width)?;
         }
@@ -82,7 +79,7 @@ pub fn draw_timeline<DB: DrawingBackend>(
     Ok(drawn)
 }
 
-/// A black bar just above the lane under every differing byte range.
+/// A bar in the text ink just above the lane under every differing byte range.
 fn draw_marks<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     scene: &TimelineScene,
@@ -99,18 +96,19 @@ fn draw_marks<DB: DrawingBackend>(
         let x1 = scene.view.to_px(scene.axis.x_of(end), width).max(x0 + 2.0);
         area.draw(&Rectangle::new(
             [(x0.round() as i32, y0 - 5), (x1.round() as i32, y0 - 1)],
-            BLACK.filled(),
+            scene.theme.ink().text.filled(),
         ))?;
     }
     Ok(())
 }
 
-/// Cut-out gaps: a white band across every lane with a double slash, like a broken axis.
+/// Cut-out gaps: a band of background across every lane with a double slash, like a broken axis.
 fn draw_gaps<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
     scene: &TimelineScene,
     width: f64,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    let ink = scene.theme.ink();
     let bottom = scene.rows.total(scene.lanes.len()) as i32;
     for gap in scene
         .axis
@@ -120,9 +118,12 @@ fn draw_gaps<DB: DrawingBackend>(
     {
         let x0 = scene.view.to_px(gap.x0, width).round() as i32;
         let x1 = (scene.view.to_px(gap.x1, width).round() as i32).max(x0 + 6);
-        area.draw(&Rectangle::new([(x0, 0), (x1, bottom)], WHITE.filled()))?;
+        area.draw(&Rectangle::new(
+            [(x0, 0), (x1, bottom)],
+            ink.background.filled(),
+        ))?;
         let mid = (x0 + x1) / 2;
-        let style = ShapeStyle::from(&GAP_INK).stroke_width(2);
+        let style = ShapeStyle::from(&ink.gap).stroke_width(2);
         for dx in [-3, 3] {
             area.draw(&PathElement::new(
                 [(mid + dx - 3, bottom), (mid + dx + 3, 0)],

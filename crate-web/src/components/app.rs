@@ -14,6 +14,7 @@ use super::paste_box::PasteBox;
 use super::report::ParseReport;
 use super::stepper::Stepper;
 use super::summary::Summary;
+use super::theme_toggle::ThemeToggle;
 use super::timeline::Timeline;
 use crate::state::AppState;
 
@@ -59,6 +60,7 @@ pub fn app() -> Html {
                 <div class="inputs">
                     <FilePicker dispatch={dispatch.clone()} />
                     <PasteBox dispatch={dispatch.clone()} />
+                    <ThemeToggle state={state.clone()} />
                 </div>
             </header>
             if let Some(message) = &state.error {

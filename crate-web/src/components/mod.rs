@@ -15,6 +15,7 @@ mod paste_box;
 mod report;
 mod stepper;
 mod summary;
+mod theme_toggle;
 mod timeline;
 
 pub use app::App;

@@ -249,6 +249,7 @@ fn draw(state: &AppState, canvas: &HtmlCanvasElement, overview: Option<HtmlCanva
         marks: &marks,
         selected: row_of(state.selected),
         hovered: row_of(state.hovered),
+        theme: state.theme,
     };
     let result = paint_timeline(canvas, &scene).and_then(|drawn| {
         canvas
@@ -261,7 +262,7 @@ fn draw(state: &AppState, canvas: &HtmlCanvasElement, overview: Option<HtmlCanva
     if let (Some(overview), Some(lane)) = (overview, state.lane(state.step, state.focus_kernel())) {
         let axis = &loaded.story.axis;
         let window = (axis.addr_at(state.view.lo), axis.addr_at(state.view.hi));
-        if let Err(message) = paint_overview(&overview, lane, window) {
+        if let Err(message) = paint_overview(&overview, lane, window, state.theme) {
             web_sys::console::error_1(&message.into());
         }
     }

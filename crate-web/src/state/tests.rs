@@ -279,3 +279,11 @@ fn f_frames_the_selection_first_and_everything_second() {
     assert!(framed.view.lo <= axis.x_of(region.start) && axis.x_of(region.end) <= framed.view.hi);
     assert_eq!(reduce(&framed, Action::Fit).view, fit);
 }
+
+#[test]
+fn the_theme_survives_loading_another_map() {
+    let dark = reduce(&AppState::default(), Action::SetTheme(Theme::Dark));
+    let loaded = load(&dark, "s02.txt", S02);
+    assert_eq!(loaded.theme, Theme::Dark);
+    assert_eq!(entry_count(&loaded), Some(11));
+}

@@ -1,0 +1,59 @@
+use efiviz_core::draw::Theme;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use yew::prelude::*;
+
+use super::StateProps;
+
+use crate::state::Action;
+use crate::theme;
+
+/// The dark-mode switch. Until the user presses it, the theme follows the system setting,
+/// live; once pressed, the choice is remembered in this browser.
+#[function_component(ThemeToggle)]
+pub fn theme_toggle(props: &StateProps) -> Html {
+    let current = props.state.theme;
+    {
+        let dispatch = props.state.dispatcher();
+        use_effect_with((), move |_| {
+            dispatch.dispatch(Action::SetTheme(
+                theme::stored().unwrap_or_else(theme::system),
+            ));
+            let query = theme::system_query();
+            let listener = Closure::<dyn Fn()>::new(move || {
+                if theme::stored().is_none() {
+                    dispatch.dispatch(Action::SetTheme(theme::system()));
+                }
+            });
+            if let Some(query) = &query {
+                let _ = query
+                    .add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(query) = query {
+                    let _ = query.remove_event_listener_with_callback(
+                        "change",
+                        listener.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+    use_effect_with(current, |&current| theme::apply(current));
+    let onclick = {
+        let dispatch = props.state.dispatcher();
+        Callback::from(move |_: MouseEvent| {
+            let next = match current {
+                Theme::Light => Theme::Dark,
+                Theme::Dark => Theme::Light,
+            };
+            theme::store(next);
+            dispatch.dispatch(Action::SetTheme(next));
+        })
+    };
+    html! {
+        <button type="button" id="theme-toggle" class="theme-toggle" {onclick}
+            aria-pressed={(current == Theme::Dark).to_string()}
+            title="Dark mode (follows the system setting until you choose)">{ "Dark mode" }</button>
+    }
+}
