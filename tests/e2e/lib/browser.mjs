@@ -26,11 +26,25 @@ export async function launch() {
   });
 }
 
-// Opens a page that records console errors, uncaught exceptions and every request that
-// leaves the app's own origin, so a test can assert none happened.
-export async function openApp(browser, url) {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+// Every watched page's problems, until the suite's afterEach takes them (lib/suite.mjs): any
+// console error, uncaught exception, HTTP error, Content-Security-Policy violation or request
+// to another origin fails the test that caused it, whether or not the test looks.
+const watched = [];
+
+export function takeProblems() {
+  return watched.splice(0).flatMap((problems) => problems);
+}
+
+// Reports CSP violations as console errors, so they land in the page's problems even when the
+// browser would only count them (Chromium also logs a "Refused to …" error of its own).
+const REPORT_CSP = `document.addEventListener('securitypolicyviolation', (e) =>
+  console.error('CSP violation: ' + e.violatedDirective + ' blocked ' + (e.blockedURI || 'inline')));`;
+
+// Records `page`'s problems; requests may go only to `origins` (plus data: and blob: URLs).
+export async function watchPage(page, origins) {
   const problems = [];
+  watched.push(problems);
+  await page.addInitScript(REPORT_CSP);
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
@@ -38,13 +52,20 @@ export async function openApp(browser, url) {
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()} for ${response.url()}`);
   });
-  const origin = new URL(url).origin;
   page.on('request', (request) => {
     const target = request.url();
-    if (!target.startsWith(origin) && !target.startsWith('data:') && !target.startsWith('blob:')) {
+    const own = origins.some((origin) => target.startsWith(`${origin}/`));
+    if (!own && !target.startsWith('data:') && !target.startsWith('blob:')) {
       problems.push(`request outside the app: ${target}`);
     }
   });
+  return problems;
+}
+
+// Opens the app at `url` in a fresh page and waits until it has started.
+export async function openApp(browser, url, { viewport = { width: 1280, height: 900 }, colorScheme } = {}) {
+  const page = await browser.newPage({ viewport, colorScheme, acceptDownloads: true });
+  const problems = await watchPage(page, [new URL(url).origin]);
   await page.goto(url);
   await page.waitForSelector('#file-input', { state: 'attached' });
   return { page, problems };

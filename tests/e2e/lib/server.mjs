@@ -14,9 +14,15 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-export async function serveDist(root) {
+// `base` is the URL path the files live under (a sub-path host); anything outside it is 404.
+export async function serveDist(root, { base = '/' } = {}) {
   const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
+    const requested = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!requested.startsWith(base)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const path = normalize(`/${requested.slice(base.length)}`);
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
     if (!file.startsWith(root)) {
       res.writeHead(403).end();
@@ -32,5 +38,5 @@ export async function serveDist(root) {
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
+  return { url: `http://127.0.0.1:${port}${base}`, close: () => new Promise((r) => server.close(r)) };
 }

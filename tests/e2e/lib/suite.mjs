@@ -1,8 +1,9 @@
 // One served dist/ and one browser per test file, opened before its tests and closed after.
-import { before, after } from 'node:test';
+import { before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { serveDist } from './server.mjs';
-import { launch, ROOT } from './browser.mjs';
+import { launch, ROOT, takeProblems } from './browser.mjs';
 
 // Returns an object whose `server` and `browser` are set once the suite has started.
 export function appSuite() {
@@ -11,6 +12,8 @@ export function appSuite() {
     suite.server = await serveDist(join(ROOT, 'dist'));
     suite.browser = await launch();
   });
+  // Every page a test opened must have stayed clean (see watchPage).
+  afterEach(() => assert.deepEqual(takeProblems(), []));
   after(async () => {
     await suite.browser?.close();
     await suite.server?.close();
