@@ -10,6 +10,7 @@ use plotters::prelude::*;
 
 use super::overview::draw_overview;
 use super::palette::{css, state_style};
+use super::theme::Theme;
 use super::timeline::{TimelineScene, draw_timeline};
 use super::xml::escape;
 use crate::layout::diff::differing;
@@ -132,6 +133,8 @@ pub fn figure_svg(fig: &Figure) -> Result<String, String> {
         marks: &marks,
         selected: fig.selected.and_then(row_of),
         hovered: None,
+        // A figure is a light document (white page, dark text) wherever it is pasted.
+        theme: Theme::Light,
     };
     nest(&mut svg, (chart_x, TITLE_H), (chart_w, lanes_h), |area| {
         draw_timeline(area, &scene).map(|_| ())
@@ -153,7 +156,7 @@ pub fn figure_svg(fig: &Figure) -> Result<String, String> {
             &mut svg,
             (chart_x, overview_y),
             (chart_w, OVERVIEW_H),
-            |area| draw_overview(area, lane, window),
+            |area| draw_overview(area, lane, window, Theme::Light),
         )?;
     }
     legend(&mut svg, &states, legend_y, per_row)?;
@@ -264,6 +267,7 @@ fn legend(svg: &mut String, states: &[RegionState], y0: u32, per_row: usize) -> 
             marks: &[],
             selected: None,
             hovered: None,
+            theme: Theme::Light,
         };
         nest(svg, (x, y), (28, 14), |area| {
             draw_timeline(area, &scene).map(|_| ())
