@@ -71,7 +71,7 @@ function subPathDist() {
   return SUB_DIST;
 }
 
-test('a --public-url build works from its sub-path', { timeout: 600_000 }, async () => {
+test('a --public-url build works from its sub-path', { timeout: 1_200_000 }, async () => {
   const root = subPathDist();
   assert.match(readFileSync(join(root, 'index.html'), 'utf8'), new RegExp(`src="${SUB_PATH}loader\\.js"`));
   const hosted = await serveDist(root, { base: SUB_PATH });
