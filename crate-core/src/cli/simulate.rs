@@ -132,7 +132,12 @@ pub fn run_simulate(args: &SimulateArgs) -> ExitCode {
         .collect();
     if args.json {
         let refs: Vec<&Simulation> = sims.iter().collect();
-        emit(&output::document(&refs, None).to_string());
+        // Streamed: a 1M-descriptor document is gigabytes; an error here is a closed pipe.
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        let _ = serde_json::to_writer(&mut out, &output::document(&refs, None))
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .and_then(|()| out.flush());
     } else {
         let mut out = String::new();
         sims.iter().for_each(|s| print_text(&mut out, s));

@@ -22,7 +22,7 @@
 //! * Output: [`Simulation`] — a [`PhaseSnapshot`] after each [`Phase`], the [`Event`]s with the
 //!   function, spec rule and patch behind each, the kernel log lines, and invariant results.
 //! * [`compare`] lists the OLD/NEW differences D1..D24 the input triggers, with explanations.
-//! * [`output::variant_json`] renders the scenarios.json-shaped summary.
+//! * [`output::document`] serialises the scenarios.json-shaped summary plus the snapshots.
 //!
 //! The mechanisms (memblock, e820, the EFI page table) are shared; only the policies in
 //! `old.rs` and `new.rs` differ. Every pass is linear or O(n log n) in the number of descriptors.

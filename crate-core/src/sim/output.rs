@@ -1,7 +1,12 @@
 //! The scenarios.json-shaped summary of a simulation (fixtures/README.md), plus the
 //! per-phase snapshots, events, log lines and invariants.
+//!
+//! Everything is serialised straight from the simulation, never through a
+//! `serde_json::Value` tree: the CLI streams a 1M-descriptor document (gigabytes of JSON) to
+//! stdout, and a tree of it would take tens of GiB.
 
-use serde_json::{Value, json};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::{Map, Value};
 
 use super::events::Phase;
 use super::machine::Source;
@@ -9,39 +14,70 @@ use super::memmap::{Allocator, Entry, Fate};
 use super::ranges::{Range, coalesce};
 use super::{Comparison, Kernel, Simulation};
 
-fn hex(x: u64) -> Value {
-    Value::String(format!("{x:#x}"))
+/// A number written as a `0x…` string, as scenarios.json writes addresses.
+struct Hex(u64);
+
+impl Serialize for Hex {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&format_args!("{:#x}", self.0))
+    }
 }
 
-fn ranges(r: &[Range]) -> Value {
-    Value::Array(
-        r.iter()
-            .map(|r| json!([hex(r.start), hex(r.end)]))
-            .collect(),
-    )
+/// A JSON array of what the closure's iterator yields, produced while writing.
+struct Seq<F>(F);
+
+impl<F, I> Serialize for Seq<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq((self.0)())
+    }
 }
 
-fn entry(e: &Entry) -> serde_json::Map<String, Value> {
-    let mut o = serde_json::Map::new();
-    o.insert("id".into(), Value::String(e.id.to_string()));
-    o.insert("type".into(), Value::String(e.desc.ty.display_name()));
-    o.insert("phys".into(), hex(e.desc.phys));
-    o.insert("pages".into(), hex(e.desc.num_pages));
-    o.insert("attr".into(), hex(e.desc.attr.0));
-    o
+fn ranges(r: &[Range]) -> impl Serialize + '_ {
+    Seq(move || r.iter().map(|r| (Hex(r.start), Hex(r.end))))
 }
 
-fn tagged_map(entries: &[Entry]) -> Value {
-    Value::Array(
+/// One map entry: id, type, phys, pages, attr, then `extra` when given.
+struct EntryJson<'a, X> {
+    entry: &'a Entry,
+    extra: Option<(&'static str, X)>,
+}
+
+impl<X: Serialize> Serialize for EntryJson<'_, X> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let e = self.entry;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("id", &*e.id)?;
+        m.serialize_entry("type", &e.desc.ty.display_name())?;
+        m.serialize_entry("phys", &Hex(e.desc.phys))?;
+        m.serialize_entry("pages", &Hex(e.desc.num_pages))?;
+        m.serialize_entry("attr", &Hex(e.desc.attr.0))?;
+        if let Some((key, value)) = &self.extra {
+            m.serialize_entry(key, value)?;
+        }
+        m.end()
+    }
+}
+
+fn plain_map(entries: &[Entry]) -> impl Serialize + '_ {
+    Seq(move || {
         entries
             .iter()
-            .map(|e| {
-                let mut o = entry(e);
-                o.insert("kernel_tagged_runtime".into(), Value::Bool(e.kernel_tagged));
-                Value::Object(o)
-            })
-            .collect(),
-    )
+            .map(|entry| EntryJson::<()> { entry, extra: None })
+    })
+}
+
+fn tagged_map(entries: &[Entry]) -> impl Serialize + '_ {
+    Seq(move || {
+        entries.iter().map(|entry| EntryJson {
+            entry,
+            extra: Some(("kernel_tagged_runtime", entry.kernel_tagged)),
+        })
+    })
 }
 
 fn released(sim: &Simulation, source: Source) -> Vec<Range> {
@@ -55,178 +91,160 @@ fn released(sim: &Simulation, source: Source) -> Vec<Range> {
     )
 }
 
-/// The fields of one `old`/`new` object of scenarios.json, with the same names and formatting.
-pub fn summary_json(sim: &Simulation) -> serde_json::Map<String, Value> {
+/// The fields of one `old`/`new` object of scenarios.json, with the same names, order and
+/// formatting.
+fn write_summary<M: SerializeMap>(o: &mut M, sim: &Simulation) -> Result<(), M::Error> {
     let reserve = sim.phase(Phase::Reserve);
     let end = sim.end();
-    let mut o = serde_json::Map::new();
-    o.insert(
-        "map_after_reserve_boot_services".into(),
-        tagged_map(&sim.map_after_reserve_boot_services),
-    );
-    o.insert(
-        "map_at_end_of_setup_arch".into(),
-        tagged_map(&reserve.memmap.entries),
-    );
-    o.insert(
-        "memblock_reserved_after_setup".into(),
-        Value::Array(
-            reserve
-                .memblock_reserved
-                .iter()
-                .map(|r| {
-                    json!([
-                        hex(r.start),
-                        hex(r.end),
-                        if r.is_kern() { "KERN" } else { "-" }
-                    ])
-                })
-                .collect(),
-        ),
-    );
-    o.insert("trampoline".into(), end.trampoline.map_or(Value::Null, hex));
-    o.insert(
-        "free_at_mm_init".into(),
-        ranges(&released(sim, Source::MmInit)),
-    );
-    o.insert(
-        "e820_final".into(),
-        Value::Array(
+    o.serialize_entry(
+        "map_after_reserve_boot_services",
+        &tagged_map(&sim.map_after_reserve_boot_services),
+    )?;
+    o.serialize_entry(
+        "map_at_end_of_setup_arch",
+        &tagged_map(&reserve.memmap.entries),
+    )?;
+    o.serialize_entry(
+        "memblock_reserved_after_setup",
+        &Seq(|| {
+            reserve.memblock_reserved.iter().map(|r| {
+                (
+                    Hex(r.start),
+                    Hex(r.end),
+                    if r.is_kern() { "KERN" } else { "-" },
+                )
+            })
+        }),
+    )?;
+    o.serialize_entry("trampoline", &end.trampoline.map(Hex))?;
+    o.serialize_entry("free_at_mm_init", &ranges(&released(sim, Source::MmInit)))?;
+    o.serialize_entry(
+        "e820_final",
+        &Seq(|| {
             end.e820
                 .iter()
-                .map(|e| json!([hex(e.start), hex(e.end), e.kind.name()]))
-                .collect(),
-        ),
-    );
+                .map(|e| (Hex(e.start), Hex(e.end), e.kind.name()))
+        }),
+    )?;
     let thirty_two = sim.config.bits == 32;
-    o.insert(
-        "svam_map".into(),
-        Value::Array(
+    o.serialize_entry(
+        "svam_map",
+        &Seq(|| {
             sim.svam
                 .iter()
                 .flat_map(|s| s.entries.iter())
-                .map(|(e, va)| {
-                    let mut m = entry(e);
+                .map(|(entry, va)| {
                     let virt = if thirty_two {
                         Value::String("__va/ioremap(phys)".into())
                     } else {
-                        va.map_or(Value::Null, hex)
+                        va.map_or(Value::Null, |v| Value::String(format!("{v:#x}")))
                     };
-                    m.insert("virt".into(), virt);
-                    Value::Object(m)
+                    EntryJson {
+                        entry,
+                        extra: Some(("virt", virt)),
+                    }
                 })
-                .collect(),
-        ),
-    );
-    o.insert(
-        "svam_size_arg".into(),
-        sim.svam
-            .as_ref()
-            .and_then(|s| s.size_arg)
-            .map_or(Value::Null, Value::from),
-    );
-    o.insert(
-        "unmapped_after_svam".into(),
-        Value::Array(
+        }),
+    )?;
+    o.serialize_entry("svam_size_arg", &sim.svam.as_ref().and_then(|s| s.size_arg))?;
+    o.serialize_entry(
+        "unmapped_after_svam",
+        &Seq(|| {
             sim.unmapped
                 .iter()
-                .map(|(id, r)| json!([id, hex(r.start), hex(r.end)]))
-                .collect(),
-        ),
-    );
-    o.insert(
-        "freed_by_efi".into(),
-        ranges(&released(sim, Source::EfiFree)),
-    );
-    o.insert(
-        "memmap_tail_freed".into(),
-        ranges(&released(sim, Source::MemmapTail)),
-    );
-    o.insert(
-        "final_memmap".into(),
-        Value::Array(
-            end.memmap
-                .entries
-                .iter()
-                .map(|e| Value::Object(entry(e)))
-                .collect(),
-        ),
-    );
-    o.insert(
-        "allocations".into(),
-        Value::Array(
-            end.memmap
-                .history
-                .iter()
-                .filter_map(|b| {
-                    let (phase, alloc) = match (b.allocator, b.phase) {
-                        (Allocator::Memblock, _) => ("reserve", "memblock"),
-                        (Allocator::Buddy, Phase::Svam) if b.fate != Fate::Freed => {
-                            ("svam", "buddy(final)")
-                        }
-                        (Allocator::Buddy, Phase::Unmap | Phase::Compact) => {
-                            ("unmap/compact", "buddy")
-                        }
-                        _ => return None,
-                    };
-                    Some(json!([
-                        phase,
-                        alloc,
-                        b.bytes,
-                        b.phys.map_or(Value::Null, hex)
-                    ]))
-                })
-                .collect(),
-        ),
-    );
-    o.insert("log".into(), json!(sim.notes));
-    o.insert(
-        "free_message".into(),
-        sim.free_message
-            .as_ref()
-            .map_or(Value::Null, |s| Value::String(s.clone())),
-    );
-    o
+                .map(|(id, r)| (id, Hex(r.start), Hex(r.end)))
+        }),
+    )?;
+    o.serialize_entry("freed_by_efi", &ranges(&released(sim, Source::EfiFree)))?;
+    o.serialize_entry(
+        "memmap_tail_freed",
+        &ranges(&released(sim, Source::MemmapTail)),
+    )?;
+    o.serialize_entry("final_memmap", &plain_map(&end.memmap.entries))?;
+    o.serialize_entry(
+        "allocations",
+        &Seq(|| {
+            end.memmap.history.iter().filter_map(|b| {
+                let (phase, alloc) = match (b.allocator, b.phase) {
+                    (Allocator::Memblock, _) => ("reserve", "memblock"),
+                    (Allocator::Buddy, Phase::Svam) if b.fate != Fate::Freed => {
+                        ("svam", "buddy(final)")
+                    }
+                    (Allocator::Buddy, Phase::Unmap | Phase::Compact) => ("unmap/compact", "buddy"),
+                    _ => return None,
+                };
+                Some((phase, alloc, b.bytes, b.phys.map(Hex)))
+            })
+        }),
+    )?;
+    o.serialize_entry("log", &sim.notes)?;
+    o.serialize_entry("free_message", &sim.free_message)
 }
 
-/// The summary plus the per-phase snapshots, events, kernel log lines, hazards and invariants.
-pub fn variant_json(sim: &Simulation) -> Value {
-    let mut o = summary_json(sim);
-    o.insert(
-        "phases".into(),
-        serde_json::to_value(&sim.phases).unwrap_or(Value::Null),
-    );
-    o.insert(
-        "events".into(),
-        serde_json::to_value(&sim.events).unwrap_or(Value::Null),
-    );
-    o.insert("log_lines".into(), json!(sim.log_lines));
-    o.insert("hazards".into(), json!(sim.hazards));
-    o.insert(
-        "invariants".into(),
-        serde_json::to_value(sim.invariants()).unwrap_or(Value::Null),
-    );
-    Value::Object(o)
+/// The scenarios.json fields alone.
+struct Summary<'a>(&'a Simulation);
+
+impl Serialize for Summary<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_map(None)?;
+        write_summary(&mut o, self.0)?;
+        o.end()
+    }
+}
+
+/// The fields of one `old`/`new` object of scenarios.json, as a JSON object (for tests).
+pub fn summary_json(sim: &Simulation) -> Map<String, Value> {
+    match serde_json::to_value(Summary(sim)) {
+        Ok(Value::Object(o)) => o,
+        _ => Map::new(),
+    }
+}
+
+/// One variant: the summary plus the per-phase snapshots, events, kernel log lines, hazards
+/// and invariants.
+pub struct VariantJson<'a>(pub &'a Simulation);
+
+impl Serialize for VariantJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let sim = self.0;
+        let mut o = s.serialize_map(None)?;
+        write_summary(&mut o, sim)?;
+        o.serialize_entry("phases", &sim.phases)?;
+        o.serialize_entry("events", &sim.events)?;
+        o.serialize_entry("log_lines", &sim.log_lines)?;
+        o.serialize_entry("hazards", &sim.hazards)?;
+        o.serialize_entry("invariants", sim.invariants())?;
+        o.end()
+    }
 }
 
 /// `{ "old": …, "new": …, "comparison": … }` for whichever kernels were simulated.
-pub fn document(sims: &[&Simulation], comparison: Option<&Comparison>) -> Value {
-    let mut o = serde_json::Map::new();
-    for s in sims {
-        o.insert(
-            match s.kernel {
+pub struct Document<'a> {
+    pub sims: &'a [&'a Simulation],
+    pub comparison: Option<&'a Comparison>,
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut o = s.serialize_map(None)?;
+        for sim in self.sims {
+            let key = match sim.kernel {
                 Kernel::Old => "old",
                 Kernel::New => "new",
-            }
-            .into(),
-            variant_json(s),
-        );
+            };
+            o.serialize_entry(key, &VariantJson(sim))?;
+        }
+        if let Some(c) = self.comparison {
+            o.serialize_entry("comparison", c)?;
+        }
+        o.end()
     }
-    if let Some(c) = comparison {
-        o.insert(
-            "comparison".into(),
-            serde_json::to_value(c).unwrap_or(Value::Null),
-        );
-    }
-    Value::Object(o)
+}
+
+/// The whole document, ready to serialise (`serde_json::to_writer`) or convert.
+pub fn document<'a>(
+    sims: &'a [&'a Simulation],
+    comparison: Option<&'a Comparison>,
+) -> Document<'a> {
+    Document { sims, comparison }
 }
