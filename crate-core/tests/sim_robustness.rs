@@ -95,7 +95,7 @@ fn random_and_hostile_maps_never_panic_and_keep_basic_properties() {
         let old = sim::simulate(&input, Kernel::Old);
         let new = sim::simulate(&input, Kernel::New);
         let _ = sim::compare(&old, &new);
-        serde_json::to_writer(std::io::sink(), &output::document(&[&old, &new], None))
+        output::write_document(std::io::sink(), [&old, &new])
             .expect("the JSON document serialises");
         for s in [&old, &new] {
             assert_eq!(s.phases.len(), 7, "case {case}: one snapshot per phase");

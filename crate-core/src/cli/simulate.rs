@@ -124,24 +124,27 @@ pub fn run_simulate(args: &SimulateArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let sims: Vec<Simulation> = args
+    // One kernel at a time: simulate, write, drop, so only one simulation is ever in memory.
+    let sims = args
         .kernel
         .kernels()
         .iter()
-        .map(|&k| sim::simulate(&input, k))
-        .collect();
+        .map(|&k| sim::simulate(&input, k));
     if args.json {
-        let refs: Vec<&Simulation> = sims.iter().collect();
         // Streamed: a 1M-descriptor document is gigabytes; an error here is a closed pipe.
         let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        let _ = serde_json::to_writer(&mut out, &output::document(&refs, None))
+        let _ = output::write_document(&mut out, sims)
             .map_err(std::io::Error::from)
             .and_then(|()| out.write_all(b"\n"))
             .and_then(|()| out.flush());
     } else {
-        let mut out = String::new();
-        sims.iter().for_each(|s| print_text(&mut out, s));
-        emit(&out);
+        let mut stdout = std::io::stdout().lock();
+        for s in sims {
+            let mut text = String::new();
+            print_text(&mut text, &s);
+            let _ = stdout.write_all(text.as_bytes());
+        }
+        let _ = stdout.write_all(b"\n");
     }
     ExitCode::SUCCESS
 }

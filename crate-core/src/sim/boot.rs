@@ -3,7 +3,8 @@
 use super::config::SimInput;
 use super::events::Phase;
 use super::machine::Machine;
-use super::snapshot::PhaseSnapshot;
+use super::ranges::coalesce;
+use super::snapshot::{PhaseSnapshot, share};
 use super::{Kernel, Simulation, new, old};
 
 fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
@@ -48,7 +49,11 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
         Kernel::Old => old::reserve_boot_services(&mut m),
         Kernel::New => new::reserve_boot_services(&mut m),
     }
-    m.map_after_rbs = m.memmap.valid_entries().to_vec();
+    m.map_after_rbs = share(
+        &[&phases[0].memmap.entries],
+        m.memmap.valid,
+        m.memmap.valid_entries().iter(),
+    );
     m.reserve_real_mode();
     m.memblock.current_limit = u64::MAX;
     m.event(
@@ -67,13 +72,14 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     record(&mut phases, &m, Phase::MmInit, "memblock_free_all");
 
     m.phase = Phase::Svam;
-    m.bs_at_svam = m
-        .memmap
-        .valid_entries()
-        .iter()
-        .filter(|e| e.is_bs())
-        .map(|e| e.range())
-        .collect();
+    m.bs_at_svam = coalesce(
+        m.memmap
+            .valid_entries()
+            .iter()
+            .filter(|e| e.is_bs())
+            .map(|e| e.range())
+            .collect(),
+    );
     if cfg.kexec {
         m.kexec_map();
     } else {

@@ -8,7 +8,7 @@ use crate::model::E820Type;
 use super::Kernel;
 use super::events::Phase;
 use super::machine::{Machine, Source};
-use super::ranges::{ONE_MIB, Range, coalesce, describe, intersect_all, subtract, total};
+use super::ranges::{ONE_MIB, Range, coalesce, describe, intersect_all, subtract, total, union};
 
 /// The outcome of one invariant check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -74,11 +74,14 @@ fn check(
     }
 }
 
-fn released(m: &Machine, sources: &[Source]) -> Vec<Range> {
+/// The coalesced ranges one source released. Each source releases in address order on an
+/// ascending map, so the sort only checks that (linear); the sources are then merged, never
+/// re-sorted together.
+fn released(m: &Machine, source: Source) -> Vec<Range> {
     coalesce(
         m.released
             .iter()
-            .filter(|r| sources.contains(&r.source))
+            .filter(|r| r.source == source)
             .map(|r| r.range)
             .collect(),
     )
@@ -87,9 +90,9 @@ fn released(m: &Machine, sources: &[Source]) -> Vec<Range> {
 /// All invariants on the current state.
 pub fn evaluate(m: &Machine, phase: Phase) -> Vec<InvariantResult> {
     let old = m.kernel == Kernel::Old;
-    let efi = released(m, &[Source::EfiFree]);
-    let efi_all = released(m, &[Source::EfiFree, Source::MemmapTail]);
-    let mm = released(m, &[Source::MmInit]);
+    let efi = released(m, Source::EfiFree);
+    let efi_all = union(&efi, &released(m, Source::MemmapTail));
+    let mm = released(m, Source::MmInit);
     let mut out = Vec::with_capacity(13);
 
     out.push(check(
@@ -102,7 +105,7 @@ pub fn evaluate(m: &Machine, phase: Phase) -> Vec<InvariantResult> {
     out.push(check(
         "I-2",
         "Pages freed by EFI code lie in boot-services descriptors as they were at SVAM (memmap tail excepted)",
-        subtract(&efi, &coalesce(m.bs_at_svam.clone())),
+        subtract(&efi, &m.bs_at_svam),
         false,
         "freed outside every BS descriptor",
     ));
@@ -165,7 +168,7 @@ pub fn evaluate(m: &Machine, phase: Phase) -> Vec<InvariantResult> {
         false,
         "freed memory that is not e820 RAM",
     ));
-    let all = coalesce(m.released.iter().map(|r| r.range).collect());
+    let all = union(&mm, &efi_all);
     out.push(check(
         "I-6",
         "The kernel image is never freed",
@@ -215,7 +218,7 @@ pub fn evaluate(m: &Machine, phase: Phase) -> Vec<InvariantResult> {
         status: Status::NotApplicable,
         detail: "checked when comparing OLD and NEW".into(),
     });
-    out.push(message_check(m, phase));
+    out.push(message_check(m, phase, &efi_all));
     out.push(InvariantResult {
         id: "I-13",
         statement: "OLD and NEW end with the same free pages (plain inputs only)",
@@ -303,7 +306,7 @@ fn final_map_check(m: &Machine, phase: Phase, efi: &[Range]) -> InvariantResult 
     InvariantResult::from_offenders("I-10", statement, &bad)
 }
 
-fn message_check(m: &Machine, phase: Phase) -> InvariantResult {
+fn message_check(m: &Machine, phase: Phase, efi_all: &[Range]) -> InvariantResult {
     let statement = "The 'Freeing EFI boot services memory' KiB match the bytes EFI code released";
     if phase < Phase::Free || m.free_message.is_none() {
         return InvariantResult {
@@ -313,7 +316,7 @@ fn message_check(m: &Machine, phase: Phase) -> InvariantResult {
             detail: String::new(),
         };
     }
-    let pages = total(&released(m, &[Source::EfiFree, Source::MemmapTail]));
+    let pages = total(efi_all);
     let counted = m.freed_counted;
     let (ok, detail) = match m.kernel {
         Kernel::Old => (

@@ -17,6 +17,7 @@ use super::memblock::{Memblock, RSRV_KERN};
 use super::memmap::{Entry, Memmap, Provenance};
 use super::pagetable::{MappingKind, PageTable};
 use super::ranges::{ONE_MIB, PAGE, Range};
+use super::snapshot::Shared;
 
 /// Who handed pages to the page allocator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -67,7 +68,7 @@ pub struct Machine<'a> {
     pub phase: Phase,
     pub svam: Option<SvamCall>,
     pub unmapped: Vec<(Arc<str>, Range)>,
-    /// Boot-services ranges as they were when SVAM started (for I-2).
+    /// Boot-services ranges as they were when SVAM started, coalesced (for I-2).
     pub bs_at_svam: Vec<Range>,
     /// The `Freeing EFI boot services memory` line, if printed.
     pub free_message: Option<String>,
@@ -76,7 +77,7 @@ pub struct Machine<'a> {
     /// `efi.memmap` valid count after each step that may change it (for I-8).
     pub valid_history: Vec<usize>,
     /// The map right after `efi_reserve_boot_services`.
-    pub map_after_rbs: Vec<Entry>,
+    pub map_after_rbs: Shared<Entry>,
     /// Problems the kernel would hit (use-after-free, buffer overrun, …).
     pub hazards: Vec<String>,
     /// The maximum number of `memblock.reserved` regions seen (D20).
@@ -129,7 +130,7 @@ impl<'a> Machine<'a> {
             free_message: None,
             freed_counted: 0,
             valid_history: Vec::new(),
-            map_after_rbs: Vec::new(),
+            map_after_rbs: Shared::default(),
             hazards: Vec::new(),
             max_reserved_regions: 0,
             queue: None,

@@ -91,7 +91,7 @@ pub struct Simulation {
     /// Things that would go wrong in the real kernel (use-after-free, overruns, VA overflow).
     pub hazards: Vec<String>,
     /// The map right after `efi_reserve_boot_services`.
-    pub map_after_reserve_boot_services: Vec<Entry>,
+    pub map_after_reserve_boot_services: Shared<Entry>,
     /// What SetVirtualAddressMap received (or, on kexec, what was mapped).
     pub svam: Option<SvamCall>,
     /// Descriptors unmapped from efi_pgd by the unmap phase, in walk order.

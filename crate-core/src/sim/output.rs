@@ -8,11 +8,11 @@
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
+use super::Simulation;
 use super::events::Phase;
 use super::machine::Source;
 use super::memmap::{Allocator, Entry, Fate};
 use super::ranges::{Range, coalesce};
-use super::{Comparison, Kernel, Simulation};
 
 /// A number written as a `0x…` string, as scenarios.json writes addresses.
 struct Hex(u64);
@@ -218,33 +218,19 @@ impl Serialize for VariantJson<'_> {
     }
 }
 
-/// `{ "old": …, "new": …, "comparison": … }` for whichever kernels were simulated.
-pub struct Document<'a> {
-    pub sims: &'a [&'a Simulation],
-    pub comparison: Option<&'a Comparison>,
-}
-
-impl Serialize for Document<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut o = s.serialize_map(None)?;
-        for sim in self.sims {
-            let key = match sim.kernel {
-                Kernel::Old => "old",
-                Kernel::New => "new",
-            };
-            o.serialize_entry(key, &VariantJson(sim))?;
-        }
-        if let Some(c) = self.comparison {
-            o.serialize_entry("comparison", c)?;
-        }
-        o.end()
+/// Writes `{ "old": …, "new": … }` for the simulations `sims` yields, in that order. Each is
+/// serialised as soon as it is yielded, so a lazy iterator (simulate, write, drop) keeps only
+/// one simulation in memory.
+pub fn write_document<W, S>(w: W, sims: impl IntoIterator<Item = S>) -> serde_json::Result<()>
+where
+    W: std::io::Write,
+    S: std::borrow::Borrow<Simulation>,
+{
+    let mut ser = serde_json::Serializer::new(w);
+    let mut o = ser.serialize_map(None)?;
+    for sim in sims {
+        let sim = sim.borrow();
+        o.serialize_entry(sim.kernel.name(), &VariantJson(sim))?;
     }
-}
-
-/// The whole document, ready to serialise (`serde_json::to_writer`) or convert.
-pub fn document<'a>(
-    sims: &'a [&'a Simulation],
-    comparison: Option<&'a Comparison>,
-) -> Document<'a> {
-    Document { sims, comparison }
+    o.end()
 }

@@ -38,8 +38,11 @@ pub struct Mapping {
 pub struct PageTable {
     /// `efi_va`: the next VA top.
     pub efi_va: u64,
-    /// Mappings by physical start, so unmapping a descriptor is O(log n).
-    mappings: BTreeMap<u64, Vec<Mapping>>,
+    /// Mappings by (physical start, sequence number), so unmapping a descriptor is O(log n)
+    /// and mappings of one start stay in the order they were made, without a list per start.
+    mappings: BTreeMap<(u64, u64), Mapping>,
+    /// The sequence number of the next mapping.
+    made: u64,
 }
 
 impl Default for PageTable {
@@ -47,6 +50,7 @@ impl Default for PageTable {
         Self {
             efi_va: EFI_VA_START,
             mappings: BTreeMap::new(),
+            made: 0,
         }
     }
 }
@@ -68,51 +72,56 @@ impl PageTable {
     }
 
     pub fn map(&mut self, owner: Arc<str>, kind: MappingKind, phys: Range, virt: u64) {
-        self.mappings.entry(phys.start).or_default().push(Mapping {
-            owner,
-            kind,
-            phys,
-            virt,
-        });
+        self.mappings.insert(
+            (phys.start, self.made),
+            Mapping {
+                owner,
+                kind,
+                phys,
+                virt,
+            },
+        );
+        self.made += 1;
+    }
+
+    /// The live mappings starting at `phys`, in the order they were made.
+    fn starting_at(&self, phys: u64) -> impl Iterator<Item = &Mapping> {
+        self.mappings
+            .range((phys, 0)..=(phys, u64::MAX))
+            .map(|(_, m)| m)
     }
 
     /// True when `owner` still has a mapping starting at `phys`.
     pub fn is_mapped(&self, phys: u64, owner: &str) -> bool {
-        self.mappings
-            .get(&phys)
-            .is_some_and(|l| l.iter().any(|m| &*m.owner == owner))
+        self.starting_at(phys).any(|m| &*m.owner == owner)
     }
 
     /// Every live mapping, by physical address.
     pub fn mappings(&self) -> impl Iterator<Item = &Mapping> + Clone {
-        self.mappings.values().flatten()
+        self.mappings.values()
     }
 
     /// The number of live mappings.
     pub fn len(&self) -> usize {
-        self.mappings.values().map(Vec::len).sum()
+        self.mappings.len()
     }
 
     /// `efi_unmap_pages`: drops every mapping (1:1 and VA) of memory inside `phys`, which
     /// includes the separate page-0 mapping when `phys` covers page 0; returns how many went.
     pub fn unmap_phys(&mut self, phys: Range) -> usize {
-        let mut removed = 0;
-        let starts: Vec<u64> = self
+        if phys.is_empty() {
+            return 0;
+        }
+        let gone: Vec<(u64, u64)> = self
             .mappings
-            .range(phys.start..phys.end.max(phys.start))
+            .range((phys.start, 0)..(phys.end, 0))
+            .filter(|(_, m)| m.phys.end <= phys.end)
             .map(|(&k, _)| k)
             .collect();
-        for k in starts {
-            if let Some(list) = self.mappings.get_mut(&k) {
-                let before = list.len();
-                list.retain(|m| m.phys.end > phys.end);
-                removed += before - list.len();
-                if list.is_empty() {
-                    self.mappings.remove(&k);
-                }
-            }
+        for k in &gone {
+            self.mappings.remove(k);
         }
-        removed
+        gone.len()
     }
 }
 

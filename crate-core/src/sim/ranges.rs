@@ -70,6 +70,26 @@ pub fn coalesce(mut ranges: Vec<Range>) -> Vec<Range> {
     out
 }
 
+/// `a ∪ b` for two coalesced lists, coalesced: a linear merge, no sorting.
+pub fn union(a: &[Range], b: &[Range]) -> Vec<Range> {
+    let mut out: Vec<Range> = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let r = if j == b.len() || (i < a.len() && a[i] <= b[j]) {
+            i += 1;
+            a[i - 1]
+        } else {
+            j += 1;
+            b[j - 1]
+        };
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
 /// `a − b` for two coalesced lists.
 pub fn subtract(a: &[Range], b: &[Range]) -> Vec<Range> {
     let mut out = Vec::new();
@@ -164,6 +184,13 @@ mod tests {
         assert_eq!(
             intersect_all(&a, &[Range::new(8, 22)]),
             vec![Range::new(8, 10), Range::new(20, 22)]
+        );
+        assert_eq!(
+            union(
+                &a,
+                &[Range::new(10, 12), Range::new(14, 20), Range::new(40, 50)]
+            ),
+            vec![Range::new(0, 12), Range::new(14, 30), Range::new(40, 50)]
         );
         assert_eq!(page_up(u64::MAX), page_down(u64::MAX));
     }

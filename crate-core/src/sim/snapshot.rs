@@ -75,22 +75,27 @@ impl<T: Serialize> Serialize for Shared<T> {
     }
 }
 
-/// The previous snapshot's copy when `current` is unchanged, so phases share unchanged state
-/// (a 1M-descriptor boot would otherwise hold seven copies of everything).
-fn share<T, I>(prev: Option<&Shared<T>>, len: usize, current: I) -> Shared<T>
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Self(Arc::from(Vec::new()))
+    }
+}
+
+/// An earlier copy equal to `current` when there is one, so phases share unchanged state (a
+/// 1M-descriptor boot would otherwise hold seven copies of everything); else a new copy.
+pub(super) fn share<T, I>(candidates: &[&Shared<T>], len: usize, current: I) -> Shared<T>
 where
     T: Clone + PartialEq,
     I: Iterator + Clone,
     I::Item: std::borrow::Borrow<T>,
 {
     use std::borrow::Borrow;
-    match prev {
-        Some(p)
-            if p.len() == len && p.iter().zip(current.clone()).all(|(a, b)| a == b.borrow()) =>
-        {
-            p.clone()
-        }
-        _ => Shared(current.map(|x| x.borrow().clone()).collect()),
+    let same = |p: &Shared<T>| {
+        p.len() == len && p.iter().zip(current.clone()).all(|(a, b)| a == b.borrow())
+    };
+    match candidates.iter().find(|p| same(p)) {
+        Some(p) => (*p).clone(),
+        None => Shared(current.map(|x| x.borrow().clone()).collect()),
     }
 }
 
@@ -114,7 +119,10 @@ impl PhaseSnapshot {
             memmap: MemmapView {
                 buffer: m.memmap.buffer().clone(),
                 entries: share(
-                    prev.map(|p| &p.memmap.entries),
+                    &[prev.map(|p| &p.memmap.entries), Some(&m.map_after_rbs)]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>(),
                     m.memmap.valid,
                     m.memmap.valid_entries().iter(),
                 ),
@@ -125,22 +133,26 @@ impl PhaseSnapshot {
                 history: m.memmap.buffers.clone(),
             },
             memblock_memory: share(
-                prev.map(|p| &p.memblock_memory),
+                prev.map(|p| &p.memblock_memory).as_slice(),
                 m.memblock.memory.len(),
                 m.memblock.memory.iter(),
             ),
             memblock_reserved: share(
-                prev.map(|p| &p.memblock_reserved),
+                prev.map(|p| &p.memblock_reserved).as_slice(),
                 m.memblock.reserved.len(),
                 m.memblock.reserved.iter(),
             ),
             memblock_limit: m.memblock.current_limit,
             e820: share(
-                prev.map(|p| &p.e820),
+                prev.map(|p| &p.e820).as_slice(),
                 m.e820.entries.len(),
                 m.e820.entries.iter(),
             ),
-            page_table: share(prev.map(|p| &p.page_table), m.pt.len(), m.pt.mappings()),
+            page_table: share(
+                prev.map(|p| &p.page_table).as_slice(),
+                m.pt.len(),
+                m.pt.mappings(),
+            ),
             efi_va: m.pt.efi_va,
             released,
             trampoline: m.trampoline,
