@@ -6,12 +6,20 @@ use std::rc::Rc;
 use efiviz_core::draw::Theme;
 use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Reservation, Story, View, simulated_story};
 use efiviz_core::parse::{Parsed, Severity, parse};
+use efiviz_core::share::{
+    InputForm, KernelChoice, Selection, SvgStateError, ViewState, state_from_svg,
+};
 use efiviz_core::sim::SimInput;
 
 /// A map the user loaded successfully, with the story of its boot.
 #[derive(Debug)]
 pub struct LoadedInput {
     pub name: String,
+    /// The bytes as loaded, for links and "Export file".
+    pub bytes: Rc<[u8]>,
+    /// Whether `bytes` are the user's original or efiviz JSON of its model (a link too large
+    /// for the original carries the model; the original's parse report is then gone).
+    pub form: InputForm,
     pub parsed: Parsed,
     /// What the input implies for the simulator, before the user's knobs.
     pub input: SimInput,
@@ -36,18 +44,28 @@ impl LoadedInput {
     }
 
     /// Simulates `input` with `knobs` applied (all in core).
-    fn new(name: String, parsed: Parsed, input: SimInput, knobs: &Knobs) -> Self {
+    fn new(source: Source, parsed: Parsed, input: SimInput, knobs: &Knobs) -> Self {
         let tuned = SimInput {
             config: knobs.apply(&input.config),
             ..input.clone()
         };
         Self {
-            name,
+            name: source.name,
+            bytes: source.bytes,
+            form: source.form,
             parsed,
             story: simulated_story(&tuned),
             input,
         }
     }
+}
+
+/// Where a load's bytes came from.
+#[derive(Clone, Debug)]
+struct Source {
+    name: String,
+    bytes: Rc<[u8]>,
+    form: InputForm,
 }
 
 /// Which kernel's lanes the timeline shows.
@@ -84,6 +102,8 @@ pub struct AppState {
     pub selected: Option<Pick>,
     /// The inks the charts are drawn with (the page's CSS follows the same choice).
     pub theme: Theme,
+    /// Embed mode: only the timeline and the stepper, read-only.
+    pub embed: bool,
 }
 
 impl Default for AppState {
@@ -98,6 +118,7 @@ impl Default for AppState {
             hovered: None,
             selected: None,
             theme: Theme::default(),
+            embed: false,
         }
     }
 }
@@ -149,6 +170,10 @@ pub enum Action {
     /// lane, or the first region in view when nothing is selected; the view follows.
     SelectAdjacent(isize),
     SetTheme(Theme),
+    /// Reopen a shared view (a link, an exported SVG): its input, knobs and view.
+    Restore(Box<ViewState>),
+    /// A shared view could not be read (the message names the field and what was expected).
+    RestoreFailed(String),
 }
 
 impl AppState {
@@ -225,23 +250,20 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             name,
             bytes,
             reservations,
-        } => {
-            let parsed = parse(&bytes, None);
-            match LoadedInput::derive(&parsed) {
-                Some((input, mut knobs)) => {
-                    knobs.reservations.extend(reservations);
-                    let loaded = LoadedInput::new(name, parsed, input, &knobs);
-                    next.view = View::fit(&loaded.story.axis);
-                    next.step = loaded.story.steps.len() - 1;
-                    next.loaded = Some(Rc::new(loaded));
-                    next.knobs = knobs;
-                    next.error = None;
-                    next.hovered = None;
-                    next.selected = None;
-                }
-                None => next.error = Some(no_map_message(&name, &parsed)),
+        } => match efiviz_svg(&bytes) {
+            Some(Ok(view)) => restore(&mut next, &view),
+            Some(Err(e)) => next.error = Some(format!("{name}: {e}.")),
+            None => {
+                let source = Source {
+                    name,
+                    bytes: bytes.into(),
+                    form: InputForm::Original,
+                };
+                load(&mut next, source, |knobs| {
+                    knobs.reservations.extend(reservations)
+                });
             }
-        }
+        },
         Action::ReadFailed { name, message } => {
             next.error = Some(format!("Could not read {name}: {message}"));
         }
@@ -258,8 +280,13 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         Action::SetMode(mode) => next.mode = mode,
         Action::SetKnobs(knobs) => {
             if let Some(loaded) = &state.loaded {
-                let (name, parsed) = (loaded.name.clone(), loaded.parsed.clone());
-                let rebuilt = LoadedInput::new(name, parsed, loaded.input.clone(), &knobs);
+                let source = Source {
+                    name: loaded.name.clone(),
+                    bytes: loaded.bytes.clone(),
+                    form: loaded.form,
+                };
+                let parsed = loaded.parsed.clone();
+                let rebuilt = LoadedInput::new(source, parsed, loaded.input.clone(), &knobs);
                 next.step = next.step.min(rebuilt.story.steps.len().saturating_sub(1));
                 next.loaded = Some(Rc::new(rebuilt));
             }
@@ -294,6 +321,10 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             }
         }
         Action::SetTheme(theme) => next.theme = theme,
+        Action::Restore(view) => restore(&mut next, &view),
+        Action::RestoreFailed(message) => {
+            next.error = Some(format!("This link could not be opened: {message}."));
+        }
         Action::Hover(pick) => next.hovered = pick,
         Action::Select(pick) => next.selected = pick,
         Action::SelectAdjacent(delta) => {
@@ -311,7 +342,95 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
     next
 }
 
+/// Parses `source` and, when it holds a map, makes it the loaded input with the knobs it
+/// implies (adjusted by `tune`) and the whole map in view; otherwise only sets the error.
+/// Returns whether it loaded.
+fn load(next: &mut AppState, source: Source, tune: impl FnOnce(&mut Knobs)) -> bool {
+    let parsed = parse(&source.bytes, None);
+    let Some((input, mut knobs)) = LoadedInput::derive(&parsed) else {
+        next.error = Some(no_map_message(&source.name, &parsed));
+        return false;
+    };
+    tune(&mut knobs);
+    let loaded = LoadedInput::new(source, parsed, input, &knobs);
+    next.view = View::fit(&loaded.story.axis);
+    next.step = loaded.story.steps.len() - 1;
+    next.loaded = Some(Rc::new(loaded));
+    next.knobs = knobs;
+    next.error = None;
+    next.hovered = None;
+    next.selected = None;
+    true
+}
+
+/// Loads a shared view's input with its knobs, then shows exactly its kernels, step, window
+/// and selection.
+fn restore(next: &mut AppState, view: &ViewState) {
+    let source = Source {
+        name: view.name.clone(),
+        bytes: view.input.as_slice().into(),
+        form: view.form,
+    };
+    if !load(next, source, |knobs| {
+        if let Some(shared) = &view.knobs {
+            *knobs = shared.clone();
+        }
+    }) {
+        return;
+    }
+    next.embed = view.embed;
+    next.mode = match view.kernels {
+        KernelChoice::Old => Mode::Old,
+        KernelChoice::New => Mode::New,
+        KernelChoice::Both => Mode::Compare,
+    };
+    let last = next.step_count().saturating_sub(1);
+    next.step = view.step.min(last);
+    if let Some(axis) = next.axis() {
+        next.view = view.view_on(axis);
+    }
+    next.selected = view.selected.map(|s| Pick {
+        step: s.step.min(last),
+        kernel: s.kernel,
+        addr: s.addr,
+    });
+}
+
+/// `Some` when `bytes` are an SVG: the view an efiviz export stored in it, or why not.
+fn efiviz_svg(bytes: &[u8]) -> Option<Result<ViewState, SvgStateError>> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let head = text.trim_start_matches('\u{feff}').trim_start();
+    let svg = head.starts_with("<svg") || (head.starts_with("<?xml") && text.contains("<svg"));
+    svg.then(|| state_from_svg(text))
+}
+
 impl AppState {
+    /// The current view as a shareable state (`None` before a map is loaded).
+    pub fn view_state(&self) -> Option<ViewState> {
+        let loaded = self.loaded.as_ref()?;
+        let mut view = ViewState {
+            name: loaded.name.clone(),
+            input: loaded.bytes.to_vec(),
+            form: loaded.form,
+            knobs: Some(self.knobs.clone()),
+            kernels: match self.mode {
+                Mode::Old => KernelChoice::Old,
+                Mode::New => KernelChoice::New,
+                Mode::Compare => KernelChoice::Both,
+            },
+            step: self.step,
+            window: None,
+            selected: self.selected.map(|p| Selection {
+                step: p.step,
+                kernel: p.kernel,
+                addr: p.addr,
+            }),
+            embed: self.embed,
+        };
+        view.set_view(&self.view, &loaded.story.axis);
+        Some(view)
+    }
+
     fn axis(&self) -> Option<&efiviz_core::layout::Axis> {
         self.loaded.as_ref().map(|l| &l.story.axis)
     }

@@ -287,3 +287,122 @@ fn the_theme_survives_loading_another_map() {
     assert_eq!(loaded.theme, Theme::Dark);
     assert_eq!(entry_count(&loaded), Some(11));
 }
+
+/// S02 in compare mode at SetVirtualAddressMap, zoomed, a region selected, efi=debug on.
+fn shared_view() -> AppState {
+    let mut state = load(&AppState::default(), "s02.txt", S02);
+    let mut knobs = state.knobs.clone();
+    knobs.efi_debug = !knobs.efi_debug;
+    for action in [
+        Action::SetKnobs(knobs),
+        Action::SetMode(Mode::Compare),
+        Action::Step(Move::To(3)),
+        Action::Zoom {
+            factor: 3.0,
+            anchor: 0.4,
+        },
+    ] {
+        state = reduce(&state, action);
+    }
+    let lane = state.lane(3, Kernel::Old).expect("step 3");
+    let pick = Pick {
+        step: 3,
+        kernel: Kernel::Old,
+        addr: lane.regions[2].start,
+    };
+    reduce(&state, Action::Select(Some(pick)))
+}
+
+fn assert_same_view(restored: &AppState, original: &AppState) {
+    assert_eq!(restored.error, None);
+    assert_eq!(restored.mode, original.mode);
+    assert_eq!(restored.step, original.step);
+    assert_eq!(restored.knobs, original.knobs);
+    assert_eq!(restored.selected, original.selected);
+    // The window travels as the addresses at its edges: the same to well under a pixel.
+    let span = original.view.span();
+    assert!((restored.view.lo - original.view.lo).abs() < span * 1e-6);
+    assert!((restored.view.hi - original.view.hi).abs() < span * 1e-6);
+    let (a, b) = (restored.loaded.as_ref(), original.loaded.as_ref());
+    let (a, b) = (a.expect("restored map"), b.expect("original map"));
+    assert_eq!(a.name, b.name);
+    assert_eq!(a.bytes, b.bytes);
+    for step in 0..b.story.steps.len() {
+        for kernel in [Kernel::Old, Kernel::New] {
+            let lanes = (restored.lane(step, kernel), original.lane(step, kernel));
+            assert_eq!(lanes.0.map(|l| &l.regions), lanes.1.map(|l| &l.regions));
+        }
+    }
+}
+
+#[test]
+fn a_link_reopens_exactly_the_view_it_was_made_from() {
+    let original = shared_view();
+    let fragment = efiviz_core::share::to_fragment(&original.view_state().expect("a view"));
+    let view = efiviz_core::share::from_fragment(&fragment).expect("the link reads back");
+    let restored = reduce(&AppState::default(), Action::Restore(Box::new(view)));
+    assert_same_view(&restored, &original);
+    // Reopened, it shares the same link again.
+    let again = efiviz_core::share::to_fragment(&restored.view_state().expect("a view"));
+    assert_eq!(again, fragment);
+}
+
+#[test]
+fn restoring_replaces_whatever_was_open() {
+    let original = shared_view();
+    let view = original.view_state().expect("a view");
+    let busy = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    let restored = reduce(&busy, Action::Restore(Box::new(view)));
+    assert_same_view(&restored, &original);
+}
+
+#[test]
+fn a_frozen_version_1_link_still_opens() {
+    // Written by an independent encoder (see docs/links.md): VirtualBox, compare mode, step 3.
+    let link = include_str!("../../../crate-core/tests/data/share/v1-virtualbox.link");
+    let view = efiviz_core::share::from_fragment(link.trim()).expect("v1 reads");
+    let state = reduce(&AppState::default(), Action::Restore(Box::new(view)));
+    assert_eq!(state.error, None);
+    assert_eq!(state.mode, Mode::Compare);
+    assert_eq!(state.step, 3);
+    // The fixture's notes: 42 entries.
+    assert_eq!(entry_count(&state), Some(42));
+    assert_eq!(state.selected, None);
+}
+
+#[test]
+fn an_exported_svg_dropped_back_reopens_its_view() {
+    let original = shared_view();
+    let view = original.view_state().expect("a view");
+    let story = &original.loaded.as_ref().expect("loaded").story;
+    let svg = efiviz_core::share::svg_figure(&view, story, 900).expect("renders");
+    let dropped = load(&AppState::default(), "figure.svg", &svg);
+    assert_same_view(&dropped, &original);
+}
+
+#[test]
+fn an_svg_from_elsewhere_is_refused_and_the_map_kept() {
+    let before = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    let svg = "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>";
+    let after = load(&before, "logo.svg", svg);
+    assert_eq!(entry_count(&after), Some(187));
+    let error = after.error.expect("an error");
+    assert!(
+        error.starts_with("logo.svg: this SVG carries no efiviz view"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_broken_link_explains_and_keeps_the_map() {
+    let before = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    let problem = efiviz_core::share::from_fragment("v=2&step=x&in=AAAA").expect_err("broken");
+    let after = reduce(&before, Action::RestoreFailed(problem.to_string()));
+    assert_eq!(entry_count(&after), Some(187));
+    let error = after.error.expect("an error");
+    assert!(
+        error.starts_with("This link could not be opened: "),
+        "{error}"
+    );
+    assert!(error.contains("link field `in`"), "{error}");
+}
