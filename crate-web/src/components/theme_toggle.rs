@@ -1,10 +1,9 @@
 use efiviz_core::draw::Theme;
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use yew::prelude::*;
 
 use super::StateProps;
 
+use crate::listener::Listener;
 use crate::state::Action;
 use crate::theme;
 
@@ -19,24 +18,15 @@ pub fn theme_toggle(props: &StateProps) -> Html {
             dispatch.dispatch(Action::SetTheme(
                 theme::stored().unwrap_or_else(theme::system),
             ));
-            let query = theme::system_query();
-            let listener = Closure::<dyn Fn()>::new(move || {
-                if theme::stored().is_none() {
-                    dispatch.dispatch(Action::SetTheme(theme::system()));
-                }
+            // Until the user chooses, follow the system setting as it changes.
+            let listener = theme::system_query().map(|query| {
+                Listener::new(query.into(), "change", move || {
+                    if theme::stored().is_none() {
+                        dispatch.dispatch(Action::SetTheme(theme::system()));
+                    }
+                })
             });
-            if let Some(query) = &query {
-                let _ = query
-                    .add_event_listener_with_callback("change", listener.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(query) = query {
-                    let _ = query.remove_event_listener_with_callback(
-                        "change",
-                        listener.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            move || drop(listener)
         });
     }
     use_effect_with(current, |&current| theme::apply(current));
