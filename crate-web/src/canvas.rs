@@ -4,9 +4,15 @@
 use efiviz_core::draw::{Theme, TimelineScene, draw_overview, draw_timeline};
 use efiviz_core::layout::Lane;
 use plotters::prelude::IntoDrawingArea;
-use web_sys::HtmlCanvasElement;
+use plotters_canvas::CanvasBackend;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{Blob, HtmlCanvasElement};
 
+use crate::export::download_blob;
 use crate::hidpi::HiDpi;
+use crate::scene::{rows_filling, with_scene};
+use crate::state::AppState;
 
 /// Sizes the canvas's bitmap for the screen and wraps it for plotters.
 fn backend(canvas: &HtmlCanvasElement) -> Result<HiDpi, String> {
@@ -51,4 +57,44 @@ pub fn mark_input() {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
         let _ = p.mark("efiviz-input");
     }
+}
+
+/// Largest PNG side in pixels: browsers refuse canvases much beyond this.
+pub const PNG_MAX_SIDE: u32 = 8192;
+
+/// Draws the current view (the same scene as the screen, lanes stretched to fill) on a new
+/// `width` × `height` canvas and offers it as a PNG download called `file_name`.
+pub fn export_png(
+    state: &AppState,
+    (width, height): (u32, u32),
+    file_name: String,
+) -> Result<(), String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    let canvas: HtmlCanvasElement = document
+        .create_element("canvas")
+        .map_err(|e| format!("{e:?}"))?
+        .dyn_into()
+        .map_err(|_| "not a canvas")?;
+    canvas.set_width(width);
+    canvas.set_height(height);
+    let backend =
+        CanvasBackend::with_canvas_object(canvas.clone()).ok_or("the canvas has no 2D context")?;
+    let rows = rows_filling(height, state.rows().len());
+    with_scene(state, rows, |scene| {
+        draw_timeline(&backend.into_drawing_area(), scene).map_err(|e| e.to_string())
+    })
+    .ok_or("no map is loaded")??;
+    let saved = Closure::once_into_js(move |blob: Option<Blob>| {
+        let result = blob
+            .ok_or_else(|| "the browser made no PNG".to_owned())
+            .and_then(|blob| download_blob(&blob, &file_name));
+        if let Err(message) = result {
+            web_sys::console::error_1(&message.into());
+        }
+    });
+    canvas
+        .to_blob(saved.unchecked_ref())
+        .map_err(|e| format!("{e:?}"))
 }

@@ -4,8 +4,12 @@
 
 mod canvas;
 mod components;
+mod export;
 mod hidpi;
+mod listener;
+mod page_url;
 mod samples;
+mod scene;
 pub mod state;
 mod theme;
 

@@ -246,6 +246,8 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
         ..*state
     };
     match action {
+        // An embedded view is read-only: drops and pastes do not replace it.
+        Action::Load { .. } | Action::SetKnobs(_) if state.embed => {}
         Action::Load {
             name,
             bytes,

@@ -12,6 +12,8 @@ use super::legend::Legend;
 use super::memmap_view::MemmapArray;
 use super::paste_box::PasteBox;
 use super::report::ParseReport;
+use super::share_bar::ShareBar;
+use super::shared_link::{OpenInEfiviz, use_shared_link};
 use super::stepper::Stepper;
 use super::summary::Summary;
 use super::theme_toggle::ThemeToggle;
@@ -23,6 +25,7 @@ pub fn app() -> Html {
     let state = use_reducer_eq(AppState::default);
     let dispatch = state.dispatcher();
     use_page_input(dispatch.clone());
+    use_shared_link(dispatch.clone());
     let dragging = use_state_eq(|| false);
 
     // Drag and drop anywhere on the page.
@@ -52,6 +55,23 @@ pub fn app() -> Html {
         })
     };
 
+    if state.embed || crate::page_url::embed_requested() {
+        return html! {
+            <div class="page embed">
+                if let Some(message) = &state.error {
+                    <p class="error" role="alert" id="load-error">{ message }</p>
+                }
+                if state.loaded.is_some() {
+                    <Stepper state={state.clone()} />
+                    <Timeline state={state.clone()} />
+                    <p class="embed-footer"><OpenInEfiviz state={state.clone()} /></p>
+                } else if state.error.is_none() {
+                    <p class="muted">{ "This embedded view has no map in its address." }</p>
+                }
+            </div>
+        };
+    }
+
     html! {
         <div class={classes!("page", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
             <header class="topbar">
@@ -78,6 +98,7 @@ pub fn app() -> Html {
                         </details>
                     </aside>
                     <div class="main-column">
+                        <ShareBar state={state.clone()} />
                         <Stepper state={state.clone()} />
                         <Timeline state={state.clone()} />
                         <Legend />

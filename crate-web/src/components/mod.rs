@@ -13,6 +13,8 @@ mod legend;
 mod memmap_view;
 mod paste_box;
 mod report;
+mod share_bar;
+mod shared_link;
 mod stepper;
 mod summary;
 mod theme_toggle;

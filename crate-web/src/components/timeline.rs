@@ -1,5 +1,4 @@
-use efiviz_core::draw::TimelineScene;
-use efiviz_core::layout::{Lane, Rows, diff::differing, ticks, units::short_hex};
+use efiviz_core::layout::{Rows, ticks, units::short_hex};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{HtmlCanvasElement, WheelEvent};
@@ -8,6 +7,7 @@ use yew::prelude::*;
 use super::StateProps;
 
 use crate::canvas::{paint_overview, paint_timeline};
+use crate::scene::with_scene;
 use crate::state::{Action, AppState, Move, Pick};
 
 const ROWS: Rows = Rows::DEFAULT;
@@ -211,52 +211,14 @@ fn draw(state: &AppState, canvas: &HtmlCanvasElement, overview: Option<HtmlCanva
     let Some(loaded) = &state.loaded else {
         return;
     };
-    let rows = state.rows();
-    let empty = Lane::default();
-    let lanes: Vec<&Lane> = rows
-        .iter()
-        .map(|&(step, kernel)| {
-            if step <= state.step {
-                &loaded.story.steps[step].kernel(kernel).lane
-            } else {
-                &empty
-            }
-        })
-        .collect();
-    // In compare mode every NEW lane is marked where it differs from the OLD lane above it.
-    let marks: Vec<Vec<(u64, u64)>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, &(step, kernel))| match (i.checked_sub(1), kernel) {
-            (Some(above), efiviz_core::layout::Kernel::New)
-                if rows[above].0 == step && step <= state.step =>
-            {
-                differing(lanes[above], lanes[i])
-            }
-            _ => Vec::new(),
-        })
-        .collect();
-    let row_of = |pick: Option<Pick>| {
-        let pick = pick?;
-        let row = rows.iter().position(|&r| r == (pick.step, pick.kernel))?;
-        Some((row, lanes[row].index_at(pick.addr)?))
-    };
-    let scene = TimelineScene {
-        lanes: &lanes,
-        axis: &loaded.story.axis,
-        view: state.view,
-        rows: ROWS,
-        marks: &marks,
-        selected: row_of(state.selected),
-        hovered: row_of(state.hovered),
-        theme: state.theme,
-    };
-    let result = paint_timeline(canvas, &scene).and_then(|drawn| {
-        canvas
-            .set_attribute("data-cells", &drawn.to_string())
-            .map_err(|e| format!("{e:?}"))
-    });
-    if let Err(message) = result {
+    let painted = with_scene(state, ROWS, |scene| paint_timeline(canvas, scene))
+        .unwrap_or(Ok(0))
+        .and_then(|drawn| {
+            canvas
+                .set_attribute("data-cells", &drawn.to_string())
+                .map_err(|e| format!("{e:?}"))
+        });
+    if let Err(message) = painted {
         web_sys::console::error_1(&message.into());
     }
     if let (Some(overview), Some(lane)) = (overview, state.lane(state.step, state.focus_kernel())) {

@@ -406,3 +406,24 @@ fn a_broken_link_explains_and_keeps_the_map() {
     );
     assert!(error.contains("link field `in`"), "{error}");
 }
+
+#[test]
+fn an_embedded_view_ignores_drops_pastes_and_knobs() {
+    let view = ViewState {
+        embed: true,
+        ..shared_view().view_state().expect("a view")
+    };
+    let embedded = reduce(&AppState::default(), Action::Restore(Box::new(view)));
+    assert!(embedded.embed);
+    let dropped = load(&embedded, "z77x.txt", GIGABYTE);
+    assert_eq!(entry_count(&dropped), Some(11), "still S02");
+    let knobs = Knobs {
+        efi_debug: !embedded.knobs.efi_debug,
+        ..embedded.knobs.clone()
+    };
+    let tuned = reduce(&dropped, Action::SetKnobs(knobs));
+    assert_eq!(tuned.knobs, embedded.knobs);
+    // Stepping and zooming still work: it is a live view, not a picture.
+    let stepped = reduce(&tuned, Action::Step(Move::First));
+    assert_eq!(stepped.step, 0);
+}

@@ -63,8 +63,9 @@ export async function watchPage(page, origins) {
 }
 
 // Opens the app at `url` in a fresh page and waits until it has started.
-export async function openApp(browser, url, { viewport = { width: 1280, height: 900 }, colorScheme } = {}) {
-  const page = await browser.newPage({ viewport, colorScheme, acceptDownloads: true });
+// `options` are Playwright context options (colorScheme, permissions, …).
+export async function openApp(browser, url, options = {}) {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, ...options });
   const problems = await watchPage(page, [new URL(url).origin]);
   await page.goto(url);
   await page.waitForSelector('#file-input', { state: 'attached' });

@@ -1,0 +1,65 @@
+//! The timeline scene of the app state: the lanes shown (future steps empty), compare
+//! marks, selection and hover. The on-screen canvas and the PNG export draw the same scene.
+
+use efiviz_core::draw::TimelineScene;
+use efiviz_core::layout::{Kernel, Lane, Rows, diff::differing};
+
+use crate::state::{AppState, Pick};
+
+/// Builds the scene with lanes `rows` tall and hands it to `paint` (`None` before a load).
+pub fn with_scene<R>(
+    state: &AppState,
+    rows: Rows,
+    paint: impl FnOnce(&TimelineScene) -> R,
+) -> Option<R> {
+    let loaded = state.loaded.as_ref()?;
+    let shown = state.rows();
+    let empty = Lane::default();
+    let lanes: Vec<&Lane> = shown
+        .iter()
+        .map(|&(step, kernel)| {
+            if step <= state.step {
+                &loaded.story.steps[step].kernel(kernel).lane
+            } else {
+                &empty
+            }
+        })
+        .collect();
+    // In compare mode every NEW lane is marked where it differs from the OLD lane above it.
+    let marks: Vec<Vec<(u64, u64)>> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, &(step, kernel))| match (i.checked_sub(1), kernel) {
+            (Some(above), Kernel::New) if shown[above].0 == step && step <= state.step => {
+                differing(lanes[above], lanes[i])
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    let row_of = |pick: Option<Pick>| {
+        let pick = pick?;
+        let row = shown.iter().position(|&r| r == (pick.step, pick.kernel))?;
+        Some((row, lanes[row].index_at(pick.addr)?))
+    };
+    let scene = TimelineScene {
+        lanes: &lanes,
+        axis: &loaded.story.axis,
+        view: state.view,
+        rows,
+        marks: &marks,
+        selected: row_of(state.selected),
+        hovered: row_of(state.hovered),
+        theme: state.theme,
+    };
+    Some(paint(&scene))
+}
+
+/// Lanes that fill `height` pixels for `count` lanes, in the on-screen proportions.
+pub fn rows_filling(height: u32, count: usize) -> Rows {
+    let pitch = height / count.max(1) as u32;
+    let gap = pitch * Rows::DEFAULT.gap / (Rows::DEFAULT.height + Rows::DEFAULT.gap);
+    Rows {
+        height: pitch.saturating_sub(gap).max(1),
+        gap,
+    }
+}
