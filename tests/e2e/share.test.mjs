@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { appSuite } from './lib/suite.mjs';
 import { openApp, watchPage, ROOT, SCREENSHOTS } from './lib/browser.mjs';
 import { contrast, luminance, parseRgb } from './lib/colour.mjs';
+import { syntheticMap } from './lib/maps.mjs';
 
 const suite = appSuite();
 
@@ -305,4 +306,24 @@ test('copy as text: kernel-style log lines and a markdown table of the current s
   // With the whole map in view, the regions table lists every region of the step.
   const listed = await page.$$eval('#data-table tbody tr', (trs) => trs.length);
   assert.equal(rows.length - 2, listed);
+});
+
+test('an input too large for any link is explained and offered as a file instead', async () => {
+  const { page } = await openApp(suite.browser, suite.server.url, CLIPBOARD);
+  // 6000 distinct descriptors: even the parsed model deflates far past the 32 KiB limit.
+  const text = syntheticMap(6000);
+  await page.setInputFiles('#file-input', { name: 'huge.txt', mimeType: 'text/plain', buffer: Buffer.from(text) });
+  await page.waitForSelector('#entry-count');
+  assert.equal(await page.textContent('#entry-count'), '6000');
+  await page.click('#copy-link');
+  await page.waitForSelector('#share-status.error');
+  assert.match(
+    await page.textContent('#share-status'),
+    /Cannot make a link: this input is too large for a link \(\d+ KiB of link text, the limit is 32 KiB\); export a file instead\./,
+  );
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-input')]);
+  assert.equal(download.suggestedFilename(), 'huge.txt');
+  const path = join(DOWNLOADS, 'huge.txt');
+  await download.saveAs(path);
+  assert.equal(readFileSync(path, 'utf8'), text, 'the exported file is the input, byte for byte');
 });
