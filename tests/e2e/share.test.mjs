@@ -185,12 +185,14 @@ test('embed mode works in a cross-origin iframe: timeline, stepping, read-only, 
 
   const host = await hostPage(src, frameHeight);
   try {
-    const outer = await suite.browser.newPage({ viewport: { width: 1100, height: frameHeight + 120 } });
+    // A reader with a dark system setting: the embedded view follows it too.
+    const outer = await suite.browser.newPage({ viewport: { width: 1100, height: frameHeight + 120 }, colorScheme: 'dark' });
     await watchPage(outer, [new URL(host.url).origin, new URL(suite.server.url).origin]);
     await outer.goto(host.url);
     const frame = outer.frameLocator('#efiviz');
     await frame.locator('#timeline').waitFor();
     assert.equal(await frame.locator('#step-index').textContent(), 'Step 4 of 7');
+    assert.equal(await frame.locator('html').getAttribute('data-theme'), 'dark');
     // Read-only: no upload, no knobs, no sharing tools; only stepper and timeline.
     for (const absent of ['#file-input', '#knobs', '#copy-link', '#paste-text', '.sidebar']) {
       assert.equal(await frame.locator(absent).count(), 0, `${absent} is not in embed mode`);

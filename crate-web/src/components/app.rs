@@ -16,7 +16,7 @@ use super::share_bar::ShareBar;
 use super::shared_link::{OpenInEfiviz, use_shared_link};
 use super::stepper::Stepper;
 use super::summary::Summary;
-use super::theme_toggle::ThemeToggle;
+use super::theme_toggle::{ThemeToggle, use_page_theme};
 use super::timeline::Timeline;
 use crate::state::AppState;
 
@@ -26,6 +26,7 @@ pub fn app() -> Html {
     let dispatch = state.dispatcher();
     use_page_input(dispatch.clone());
     use_shared_link(dispatch.clone());
+    use_page_theme(&state);
     let dragging = use_state_eq(|| false);
 
     // Drag and drop anywhere on the page.

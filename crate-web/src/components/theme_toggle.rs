@@ -4,21 +4,19 @@ use yew::prelude::*;
 use super::StateProps;
 
 use crate::listener::Listener;
-use crate::state::Action;
+use crate::state::{Action, AppState};
 use crate::theme;
 
-/// The dark-mode switch. Until the user presses it, the theme follows the system setting,
-/// live; once pressed, the choice is remembered in this browser.
-#[function_component(ThemeToggle)]
-pub fn theme_toggle(props: &StateProps) -> Html {
-    let current = props.state.theme;
+/// Applies the theme: the stored choice, else the system setting, followed live until the
+/// user chooses. Used by the whole app, embedded or not.
+#[hook]
+pub fn use_page_theme(state: &UseReducerHandle<AppState>) {
     {
-        let dispatch = props.state.dispatcher();
+        let dispatch = state.dispatcher();
         use_effect_with((), move |_| {
             dispatch.dispatch(Action::SetTheme(
                 theme::stored().unwrap_or_else(theme::system),
             ));
-            // Until the user chooses, follow the system setting as it changes.
             let listener = theme::system_query().map(|query| {
                 Listener::new(query.into(), "change", move || {
                     if theme::stored().is_none() {
@@ -29,7 +27,13 @@ pub fn theme_toggle(props: &StateProps) -> Html {
             move || drop(listener)
         });
     }
-    use_effect_with(current, |&current| theme::apply(current));
+    use_effect_with(state.theme, |&current| theme::apply(current));
+}
+
+/// The dark-mode switch; once pressed, the choice is remembered in this browser.
+#[function_component(ThemeToggle)]
+pub fn theme_toggle(props: &StateProps) -> Html {
+    let current = props.state.theme;
     let onclick = {
         let dispatch = props.state.dispatcher();
         Callback::from(move |_: MouseEvent| {
