@@ -134,10 +134,19 @@ fn check_report(input: &[u8], parsed: &Parsed) {
     // Text "lines" are input lines; binary ones are descriptor numbers (stride ≥ 40).
     let lines = match parsed.report.format {
         Format::Binary => input.len() / 40 + 1,
-        // A file without LF breaks its lines at CR (classic Mac OS).
+        // A file without LF breaks its lines at CR (classic Mac OS). UTF-16 text is read
+        // decoded: each of its line ends holds one of these bytes, whichever kind it uses.
         _ => {
-            let eol = if input.contains(&b'\n') { b'\n' } else { b'\r' };
-            input.iter().filter(|&&b| b == eol).count() + 1
+            let count = |eol: u8| input.iter().filter(|&&b| b == eol).count();
+            let utf16 = input.starts_with(&[0xff, 0xfe]) || input.starts_with(&[0xfe, 0xff]);
+            let ends = if utf16 {
+                count(b'\n').max(count(b'\r'))
+            } else if input.contains(&b'\n') {
+                count(b'\n')
+            } else {
+                count(b'\r')
+            };
+            ends + 1
         }
     };
     for d in &parsed.report.diagnostics {

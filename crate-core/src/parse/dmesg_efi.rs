@@ -2,7 +2,7 @@
 //! bracket layouts with any type padding and any number of flag columns, `attr=0x…` and
 //! `type=N` fallbacks, `(invalid)` entries, and `efi: memattr:` lines.
 
-use super::scan::{take_dec, take_hex, take_hex64};
+use super::scan::{FastTrim, take_dec, take_hex, take_hex64};
 use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemattrEntry, MemoryType};
 
 /// One `memNN:` line, read.
@@ -36,12 +36,16 @@ const TYPE_SYNONYMS: [(&str, u32); 14] = [
 
 /// The type from a bracket's first field: a short or long name, or `type=N`.
 pub fn type_from_name(name: &str) -> Option<MemoryType> {
-    let name = name.trim();
+    let name = name.trim_fast();
     if let Some(num) = name.strip_prefix("type=") {
-        return num.trim().parse().ok().map(MemoryType);
+        return num.trim_fast().parse().ok().map(MemoryType);
     }
     if let Some(ty) = MemoryType::from_short_name(name) {
         return Some(ty);
+    }
+    // The long names as the kernel spelt them, before the case-insensitive searches.
+    if let Some(&(_, ty)) = TYPE_SYNONYMS.iter().find(|(n, _)| *n == name) {
+        return Some(MemoryType(ty));
     }
     (0..16)
         .map(MemoryType)
@@ -91,6 +95,9 @@ pub fn attr_token(token: &[u8]) -> Option<u64> {
 
 /// Reads `[<type>|<flags…>]` (or `[<type>|attr=0x…]`) at the start of `s`; returns the rest.
 pub fn parse_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String> {
+    if let Some(read) = kernel_bracket(s) {
+        return Ok(read);
+    }
     let body = s
         .strip_prefix('[')
         .ok_or("expected `[` before the type name")?;
@@ -103,7 +110,7 @@ pub fn parse_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String>
         None => (inside, ""),
     };
     let ty = type_from_name(name)
-        .ok_or_else(|| format!("unknown memory type name `{}`", name.trim()))?;
+        .ok_or_else(|| format!("unknown memory type name `{}`", name.trim_fast()))?;
     let mut attr = 0u64;
     for token in flag_tokens(flags.as_bytes()) {
         let shown = || String::from_utf8_lossy(token).into_owned();
@@ -119,6 +126,42 @@ pub fn parse_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), String>
         }
     }
     Ok((ty, Attributes(attr), &body[close + 1..]))
+}
+
+/// The bracket as kernels print it, `[<name>|<cell>|…|<cell>]` with every cell 2 or 3 characters
+/// wide and either blank or one attribute token, read cell by cell without searching. `None` for
+/// anything else (`attr=0x…`, odd padding, a broken line), which the general reader then takes
+/// and explains.
+fn kernel_bracket(s: &str) -> Option<(MemoryType, Attributes, &str)> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'[') {
+        return None;
+    }
+    // Names are at most 28 characters (`Memory Mapped I/O Port Space`).
+    let bar = 1 + b.iter().skip(1).take(30).position(|&c| c == b'|')?;
+    let ty = type_from_name(&s[1..bar])?;
+    let mut attr = 0;
+    let mut at = bar + 1;
+    loop {
+        let ends_cell = |i: usize| matches!(b.get(i), Some(b'|' | b']'));
+        let width = if ends_cell(at + 2) {
+            2
+        } else if ends_cell(at + 3) {
+            3
+        } else {
+            return None;
+        };
+        let cell = &b[at..at + width];
+        if cell.iter().any(|&c| c != b' ') {
+            attr |= attr_token(cell)?;
+        }
+        at += width;
+        if b[at] == b']' {
+            // `]` is ASCII, so `at + 1` is a char boundary.
+            return Some((ty, Attributes(attr), &s[at + 1..]));
+        }
+        at += 1;
+    }
 }
 
 /// The non-empty, trimmed `|`-separated fields of a flag list. One pass over the bytes: most
@@ -151,7 +194,7 @@ pub fn parse_mem_line(s: &str) -> Option<Result<MemLine, String>> {
     let rest = rest.strip_prefix(':')?;
     let index = usize::try_from(index).ok()?;
     Some(
-        parse_entry(rest.trim_start()).map(|(desc, invalid, warnings)| MemLine {
+        parse_entry(rest.trim_start_fast()).map(|(desc, invalid, warnings)| MemLine {
             index,
             desc,
             invalid,
@@ -172,7 +215,7 @@ fn parse_entry(s: &str) -> Result<Entry, String> {
             "expected `type=N, attr=0x…,` or a `[type|flags]` bracket after `memNN:`".into(),
         );
     };
-    let rest = rest.trim_start();
+    let rest = rest.trim_start_fast();
     let rest = rest
         .strip_prefix("range=[")
         .ok_or("expected `range=[0x…-0x…]` after the type and attributes")?;
@@ -187,7 +230,7 @@ fn parse_entry(s: &str) -> Result<Entry, String> {
         _ => return Err("range=[…] must end with `]` (inclusive) or `)` (exclusive)".into()),
     };
     let phys = u64::try_from(start).map_err(|_| "start address wider than 64 bits".to_owned())?;
-    let (size_field, invalid, mut warnings) = parse_tail(rest.trim_start());
+    let (size_field, invalid, mut warnings) = parse_tail(rest.trim_start_fast());
     let num_pages = pages(start, end, inclusive, invalid, &mut warnings)?;
     let desc = Descriptor {
         ty,
@@ -227,8 +270,8 @@ fn parse_numeric_typeattr(s: &str) -> Result<(MemoryType, Attributes, &str), Str
 fn parse_tail(s: &str) -> (Option<u64>, bool, Vec<String>) {
     let mut warnings = Vec::new();
     if let Some(rest) = s.strip_prefix("(invalid)") {
-        if !rest.trim().is_empty() {
-            warnings.push(format!("ignored trailing text `{}`", rest.trim()));
+        if !rest.trim_fast().is_empty() {
+            warnings.push(format!("ignored trailing text `{}`", rest.trim_fast()));
         }
         return (None, true, warnings);
     }
@@ -238,7 +281,7 @@ fn parse_tail(s: &str) -> (Option<u64>, bool, Vec<String>) {
         if let Some((mb, after)) = take_dec(body) {
             if let Some(after) = after.strip_prefix("MB)") {
                 size = Some(mb);
-                rest = after.trim_start();
+                rest = after.trim_start_fast();
             }
         }
     }
@@ -297,12 +340,12 @@ fn pages(
 /// `  0x%012llx-0x%012llx [<typeattr>]` of `efi: memattr:` (and the arm64 map layout), end inclusive.
 pub fn parse_range_typeattr(s: &str) -> Result<(MemattrEntry, &str), String> {
     let (start, rest) =
-        take_hex64(s.trim_start()).ok_or("expected `0x<start>-0x<end> [type|flags]`")?;
+        take_hex64(s.trim_start_fast()).ok_or("expected `0x<start>-0x<end> [type|flags]`")?;
     let rest = rest
         .strip_prefix('-')
         .ok_or("expected `-` between start and end")?;
     let (last, rest) = take_hex64(rest).ok_or("expected a hex end address")?;
-    let (ty, attr, rest) = parse_typeattr(rest.trim_start())?;
+    let (ty, attr, rest) = parse_typeattr(rest.trim_start_fast())?;
     if last < start {
         return Err("end below start".into());
     }

@@ -1,7 +1,7 @@
 //! e820 lines in both print generations: `BIOS-e820: [mem a-b] type` (inclusive end) and
 //! ` BIOS-e820: a - b (type)` (exclusive end), their table headers, and update/remove events.
 
-use super::scan::{inclusive_range, take_addr};
+use super::scan::{FastTrim, inclusive_range, take_addr};
 use crate::model::{E820Entry, E820Event, E820Op, E820Type};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -48,7 +48,7 @@ pub fn parse(line: &str) -> Option<Result<E820Line, String>> {
     }
     let (rest, firmware) = WHO
         .iter()
-        .find_map(|&(who, fw)| line.strip_prefix(who).map(|r| (r.trim_start(), fw)))?;
+        .find_map(|&(who, fw)| line.strip_prefix(who).map(|r| (r.trim_start_fast(), fw)))?;
     if rest.starts_with("[gap ") || rest.ends_with("available for PCI devices") {
         return Some(Ok(E820Line::Gap));
     }
@@ -58,7 +58,7 @@ pub fn parse(line: &str) -> Option<Result<E820Line, String>> {
     }
     Some(parse_range(rest).and_then(|(start, end, tail)| {
         let kind =
-            parse_type(tail).ok_or_else(|| format!("unknown e820 type `{}`", tail.trim()))?;
+            parse_type(tail).ok_or_else(|| format!("unknown e820 type `{}`", tail.trim_fast()))?;
         Ok(E820Line::Row {
             entry: E820Entry { start, end, kind },
             firmware,
@@ -78,11 +78,11 @@ fn parse_range(s: &str) -> Result<(u64, u64, &str), String> {
     }
     let (start, rest) = take_addr(s).map_err(|e| e.reason("expected a hex start address"))?;
     let rest = rest
-        .trim_start()
+        .trim_start_fast()
         .strip_prefix('-')
         .ok_or("expected ` - ` between start and end")?;
     let (end, rest) =
-        take_addr(rest.trim_start()).map_err(|e| e.reason("expected a hex end address"))?;
+        take_addr(rest.trim_start_fast()).map_err(|e| e.reason("expected a hex end address"))?;
     if end < start {
         return Err("end below start".into());
     }
@@ -91,7 +91,7 @@ fn parse_range(s: &str) -> Result<(u64, u64, &str), String> {
 
 /// Both spellings of every type, with or without the old parentheses.
 pub fn parse_type(s: &str) -> Option<E820Type> {
-    let s = s.trim();
+    let s = s.trim_fast();
     let s = s
         .strip_prefix('(')
         .and_then(|x| x.strip_suffix(')'))
@@ -109,7 +109,7 @@ pub fn parse_type(s: &str) -> Option<E820Type> {
                 .or_else(|| s.strip_prefix("persistent (type "))
                 .and_then(|n| n.strip_suffix(')'))
                 .or_else(|| s.strip_prefix("type "))?;
-            E820Type(num.trim().parse().ok()?)
+            E820Type(num.trim_fast().parse().ok()?)
         }
     };
     Some(kind)
@@ -120,8 +120,9 @@ fn parse_update(s: &str) -> Result<E820Line, String> {
     let (from, to) = rest
         .split_once("==>")
         .ok_or("expected `<old type> ==> <new type>` after the range")?;
-    let from = parse_type(from).ok_or_else(|| format!("unknown e820 type `{}`", from.trim()))?;
-    let to = parse_type(to).ok_or_else(|| format!("unknown e820 type `{}`", to.trim()))?;
+    let from =
+        parse_type(from).ok_or_else(|| format!("unknown e820 type `{}`", from.trim_fast()))?;
+    let to = parse_type(to).ok_or_else(|| format!("unknown e820 type `{}`", to.trim_fast()))?;
     Ok(E820Line::Event(E820Event {
         start,
         end,
@@ -131,10 +132,10 @@ fn parse_update(s: &str) -> Result<E820Line, String> {
 
 fn parse_remove(s: &str) -> Result<E820Line, String> {
     let (start, end, rest) = parse_range(s)?;
-    let kind = if rest.trim().is_empty() {
+    let kind = if rest.trim_fast().is_empty() {
         None
     } else {
-        Some(parse_type(rest).ok_or_else(|| format!("unknown e820 type `{}`", rest.trim()))?)
+        Some(parse_type(rest).ok_or_else(|| format!("unknown e820 type `{}`", rest.trim_fast()))?)
     };
     Ok(E820Line::Event(E820Event {
         start,

@@ -1,7 +1,7 @@
 //! The other kernel lines a map needs around it: firmware banner, config tables, command line,
 //! ESRT, memblock=debug events, and the boot-services/`Memory:` totals.
 
-use super::scan::{contains_lit, inclusive_range, starts, take_dec, take_hex64};
+use super::scan::{FastTrim, contains_lit, inclusive_range, starts, take_dec, take_hex64};
 use crate::model::{ConfigTable, FirmwareInfo};
 
 /// Borrows from the line, so a line that is then not stored (a later boot's memblock event)
@@ -71,14 +71,14 @@ pub fn parse(line: &str) -> Option<Result<MiscLine<'_>, String>> {
         .strip_prefix("Command line:")
         .or_else(|| line.strip_prefix("Kernel command line:"))
     {
-        return Some(Ok(MiscLine::Cmdline(cmd.trim().to_owned())));
+        return Some(Ok(MiscLine::Cmdline(cmd.trim_fast().to_owned())));
     }
     if let Some(rest) = line.strip_prefix("esrt: Reserving ESRT space from ") {
         return Some(parse_esrt(rest));
     }
     if let Some(rest) = line.strip_prefix("efi: Freeing EFI boot services memory: ") {
         return Some(
-            take_dec(rest.trim())
+            take_dec(rest.trim_fast())
                 .filter(|(_, unit)| *unit == "K")
                 .map(|(k, _)| MiscLine::BootServicesFreed(k))
                 .ok_or_else(|| {
@@ -123,7 +123,7 @@ fn parse_banner(s: &str) -> Result<MiscLine<'static>, String> {
         .and_then(|(a, b)| Some((a.parse().ok()?, b.parse().ok()?)))
         .ok_or_else(|| format!("bad firmware revision `{revision}`"))?;
     Ok(MiscLine::Firmware(FirmwareInfo {
-        vendor: vendor.trim().to_owned(),
+        vendor: vendor.trim_fast().to_owned(),
         major,
         minor,
         revision: revision.to_owned(),
@@ -172,7 +172,7 @@ fn parse_memblock(line: &str) -> Option<Result<MiscLine<'_>, String>> {
         op,
         start,
         end,
-        caller: caller.trim(),
+        caller: caller.trim_fast(),
     });
     Some(parsed.ok_or_else(expected))
 }
@@ -181,10 +181,10 @@ fn parse_memblock(line: &str) -> Option<Result<MiscLine<'_>, String>> {
 /// line is split on `=0x`. `None` unless the whole line is such items.
 pub fn config_tables(s: &str) -> Option<Vec<ConfigTable>> {
     let mut tables = Vec::new();
-    let mut rest = s.trim();
+    let mut rest = s.trim_fast();
     while !rest.is_empty() {
         let eq = rest.find("=0x")?;
-        let name = rest[..eq].trim();
+        let name = rest[..eq].trim_fast();
         let plausible = (1..=24).contains(&name.len())
             && name.starts_with(|c: char| c.is_ascii_alphabetic())
             && name
@@ -201,7 +201,7 @@ pub fn config_tables(s: &str) -> Option<Vec<ConfigTable>> {
             name: name.to_owned(),
             addr,
         });
-        rest = after.trim_start();
+        rest = after.trim_start_fast();
     }
     (!tables.is_empty()).then_some(tables)
 }

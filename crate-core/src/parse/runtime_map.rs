@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::scan::number64;
+use super::scan::{FastTrim, find_lit, number64};
 use crate::model::{Attributes, Descriptor, MemoryType};
 
 /// One sysfs file value or a whole RTMAP line.
@@ -35,7 +35,7 @@ pub fn parse(line: &str) -> Option<Result<RtLine, String>> {
     if let Some(rest) = line.strip_prefix("RTMAP ") {
         return Some(parse_rtmap(rest));
     }
-    let at = line.find("runtime-map/")?;
+    let at = find_lit(line.as_bytes(), b"runtime-map/")?;
     let rest = &line[at + "runtime-map/".len()..];
     Some(parse_sysfs(rest))
 }
@@ -54,7 +54,7 @@ fn parse_sysfs(s: &str) -> Result<RtLine, String> {
         other => return Err(format!("unknown runtime-map field `{other}`")),
     };
     let value =
-        number64(value).ok_or_else(|| format!("bad number `{}` for {name}", value.trim()))?;
+        number64(value).ok_or_else(|| format!("bad number `{}` for {name}", value.trim_fast()))?;
     Ok(RtLine::Field {
         index,
         field,

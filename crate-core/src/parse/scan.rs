@@ -9,8 +9,7 @@ pub fn take_hex(s: &str) -> Option<(u128, &str)> {
         .unwrap_or(s);
     let bytes = body.as_bytes();
     // Up to 16 digits in 64-bit arithmetic (the common case), the rest in 128-bit.
-    let mut low: u64 = 0;
-    let mut len = 0;
+    let (mut low, mut len) = hex_words(bytes);
     while len < 16 {
         match bytes.get(len).and_then(|&b| hex_digit(b)) {
             Some(d) => low = low << 4 | u64::from(d),
@@ -31,6 +30,61 @@ pub fn take_hex(s: &str) -> Option<(u128, &str)> {
     }
     // Only ASCII digits were consumed, so `len` is a char boundary.
     Some((value, &body[len..]))
+}
+
+/// The leading hex digits of `bytes` read eight at a time (SWAR), while whole words of
+/// digits are available: (value, digits read). At most 16 digits; the caller reads on
+/// byte by byte from there (a short tail, or a number wider than 64 bits).
+fn hex_words(bytes: &[u8]) -> (u64, usize) {
+    let mut value = 0u64;
+    let mut len = 0;
+    while len < 16 {
+        let Some(word) = bytes.get(len..len + 8) else {
+            break;
+        };
+        let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+        let digits = hex_digits_in_word(word);
+        if digits == 0 {
+            break;
+        }
+        // Shifting by 32 in two steps keeps a full word's shift in range.
+        value = value << (2 * digits) << (2 * digits) | pack_nibbles(word) >> (32 - 4 * digits);
+        len += digits as usize;
+        if digits < 8 {
+            break;
+        }
+    }
+    (value, len)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+const LOW_NIBBLES: u64 = 0x0f0f_0f0f_0f0f_0f0f;
+const CASE_BITS: u64 = 0x2020_2020_2020_2020;
+
+/// How many of the word's bytes, from the first, are ASCII hex digits.
+fn hex_digits_in_word(x: u64) -> u32 {
+    // For a byte below 0x80, adding 0x80 - k sets its top bit exactly when it is ≥ k
+    // (and never carries into the next byte).
+    let ascii = !x & HIGH_BITS;
+    let at_least = |v: u64, k: u64| (v & !HIGH_BITS) + (0x80 - k) * ONES;
+    let digit = at_least(x, 0x30) & !at_least(x, 0x3a);
+    let lower = x | CASE_BITS;
+    let letter = at_least(lower, 0x61) & !at_least(lower, 0x67);
+    let ok = (digit | letter) & ascii & HIGH_BITS;
+    // Byte i is a digit when bit 8i+7 is set; count those from the first byte.
+    (!ok & HIGH_BITS).trailing_zeros() / 8
+}
+
+/// The eight hex digits of `x` (already checked) as a number, the first byte most significant.
+fn pack_nibbles(x: u64) -> u64 {
+    // '0'-'9' keep their low nibble; letters (bit 6 set) add 9 to theirs. The final mask keeps
+    // the bytes after the digits (shifted out by the caller) from spilling into them.
+    let nibbles = ((x & LOW_NIBBLES) + ((x >> 6) & ONES) * 9) & LOW_NIBBLES;
+    let n = nibbles.swap_bytes();
+    let n = (n | n >> 4) & 0x00ff_00ff_00ff_00ff;
+    let n = (n | n >> 8) & 0x0000_ffff_0000_ffff;
+    (n | n >> 16) & 0xffff_ffff
 }
 
 /// Each byte's hex value, or [`NOT_HEX`]: one load per digit instead of three range tests,
@@ -60,12 +114,7 @@ fn hex_digit(b: u8) -> Option<u8> {
 /// True when `hay` contains the non-empty literal `lit`: a SIMD scan for its first byte, then a
 /// short compare. Cheaper than building a substring searcher for every line.
 pub fn contains_lit(hay: &[u8], lit: &[u8]) -> bool {
-    match lit.split_first() {
-        Some((&first, rest)) => {
-            memchr::memchr_iter(first, hay).any(|i| starts(&hay[i + 1..], rest))
-        }
-        None => true,
-    }
+    lit.is_empty() || find_lit(hay, lit).is_some()
 }
 
 /// Like [`take_hex`] but the value must fit in 64 bits.
@@ -76,7 +125,7 @@ pub fn take_hex64(s: &str) -> Option<(u64, &str)> {
 
 /// The whole of `s` (trimmed) as a hex number with an optional `0x`.
 pub fn hex64(s: &str) -> Option<u64> {
-    match take_hex64(s.trim())? {
+    match take_hex64(s.trim_fast())? {
         (v, "") => Some(v),
         _ => None,
     }
@@ -93,7 +142,7 @@ pub fn take_dec(s: &str) -> Option<(u64, &str)> {
 
 /// A number written either as `0x…` hex or decimal (sysfs and RTMAP lines use both).
 pub fn number64(s: &str) -> Option<u64> {
-    let s = s.trim();
+    let s = s.trim_fast();
     if s.starts_with("0x") || s.starts_with("0X") {
         hex64(s)
     } else {
@@ -148,7 +197,7 @@ pub fn take_addr(s: &str) -> Result<(u64, &str), RangeError> {
 pub fn inclusive_range(s: &str) -> Result<(u64, u64, &str), RangeError> {
     let (start, rest) = take_addr(s)?;
     let rest = rest.strip_prefix('-').ok_or(RangeError::Malformed)?;
-    let (last, rest) = take_addr(rest.trim_start())?;
+    let (last, rest) = take_addr(rest.trim_start_fast())?;
     if last < start {
         return Err(RangeError::EndBelowStart);
     }
@@ -157,9 +206,129 @@ pub fn inclusive_range(s: &str) -> Result<(u64, u64, &str), RangeError> {
     Ok((start, last.saturating_add(1), rest))
 }
 
+/// `str::trim*` with an ASCII fast path. The result is identical: after the ASCII trim, only a
+/// vertical tab or a non-ASCII character at the edge can be whitespace the full trim removes.
+pub trait FastTrim {
+    fn trim_fast(&self) -> &str;
+    fn trim_start_fast(&self) -> &str;
+    fn trim_end_fast(&self) -> &str;
+}
+
+fn maybe_more_space(b: Option<&u8>) -> bool {
+    b.is_some_and(|&b| b >= 0x80 || b == 0x0b)
+}
+
+impl FastTrim for str {
+    fn trim_fast(&self) -> &str {
+        self.trim_start_fast().trim_end_fast()
+    }
+
+    fn trim_start_fast(&self) -> &str {
+        let t = self.trim_ascii_start();
+        if maybe_more_space(t.as_bytes().first()) {
+            t.trim_start()
+        } else {
+            t
+        }
+    }
+
+    fn trim_end_fast(&self) -> &str {
+        let t = self.trim_ascii_end();
+        if maybe_more_space(t.as_bytes().last()) {
+            t.trim_end()
+        } else {
+            t
+        }
+    }
+}
+
+/// Where the non-empty literal `lit` first occurs in `hay` (see [`contains_lit`]).
+pub fn find_lit(hay: &[u8], lit: &[u8]) -> Option<usize> {
+    let (&first, rest) = lit.split_first()?;
+    memchr::memchr_iter(first, hay).find(|&i| starts(&hay[i + 1..], rest))
+}
+
 /// `hay.starts_with(lit)` as a plain byte loop: for the short literals used on every line this
 /// beats a `memcmp` call, and the first differing byte ends it.
 #[inline]
 pub fn starts(hay: &[u8], lit: &[u8]) -> bool {
     hay.len() >= lit.len() && hay.iter().zip(lit).all(|(a, b)| a == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast trims agree with the standard ones, whatever the whitespace.
+    #[test]
+    fn fast_trims_match_std() {
+        let spaces = [
+            "", " ", "\t", "\u{b}", "\u{c}", "\r\n", "\u{a0}", "\u{3000}", " \u{85} ", "é",
+        ];
+        for a in spaces {
+            for b in spaces {
+                for mid in ["", "x", "x y", "é x"] {
+                    let s = format!("{a}{b}{mid}{b}{a}");
+                    assert_eq!(s.trim_fast(), s.trim(), "{s:?}");
+                    assert_eq!(s.trim_start_fast(), s.trim_start(), "{s:?}");
+                    assert_eq!(s.trim_end_fast(), s.trim_end(), "{s:?}");
+                }
+            }
+        }
+    }
+
+    /// The word-at-a-time reader agrees with a plain digit-by-digit reading.
+    #[test]
+    fn take_hex_reads_words_like_digits() {
+        let cases = [
+            "0",
+            "f",
+            "F",
+            "9a",
+            "0x1234567",
+            "12345678",
+            "123456789",
+            "deadBEEF-",
+            "0x0000000000000000-",
+            "0xffffffffffffffff]",
+            "fedcba9876543210",
+            "1234567890abcdefx",
+            "10000000000000000",
+            "0x0123456789abcdef0123456789abcdef",
+            "12g4",
+            "1:2",
+            "a/",
+            "`",
+            "@",
+            "G",
+            "0x",
+            "x1",
+            "abcdef01 23",
+            "00000000000000000000000000000000f",
+        ];
+        // Every ASCII character at every position of a 17-digit run, and a non-ASCII one.
+        let mut generated = Vec::new();
+        for c in (0u8..128).map(char::from).chain(['é']) {
+            for at in 0..17 {
+                let mut s: Vec<char> = "123456789abcdefAB".chars().collect();
+                s[at] = c;
+                generated.push(s.into_iter().collect::<String>());
+            }
+        }
+        for s in cases
+            .iter()
+            .copied()
+            .chain(generated.iter().map(String::as_str))
+        {
+            let body = s.strip_prefix("0x").unwrap_or(s);
+            let digits = body.bytes().take_while(u8::is_ascii_hexdigit).count();
+            let want = (1..=32).contains(&digits).then(|| {
+                (
+                    u128::from_str_radix(&body[..digits], 16).unwrap(),
+                    &body[digits..],
+                )
+            });
+            assert_eq!(take_hex(s), want, "{s}");
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! Firmware-side text: UEFI shell `memmap` rows (EDK2 v2, OpenShell, EFI Shell 1.x) with their
 //! header and summary, and the two-line `[#NN] Type: Efi…  Attr: …` / `Phys: a-b` tutorial dump.
 
-use super::scan::{RangeError, take_addr, take_dec, take_hex64};
+use super::scan::{FastTrim, RangeError, contains_lit, take_addr, take_dec, take_hex64};
 use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemoryType};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,7 +69,7 @@ pub fn parse(line: &str) -> Option<Result<ShellLine, String>> {
     }
     if let Some(rest) = line.strip_prefix("Phys:") {
         return Some(
-            parse_phys(rest.trim())
+            parse_phys(rest.trim_fast())
                 .map(|(start, last)| ShellLine::TutorialPhys(start, pages_spanned(start, last)))
                 .map_err(|e| e.reason("expected `Phys: <start>-<end>` in hex")),
         );
@@ -77,8 +77,8 @@ pub fn parse(line: &str) -> Option<Result<ShellLine, String>> {
     if is_chrome(line) {
         return Some(Ok(ShellLine::Chrome));
     }
-    let space = line.find(' ')?;
-    let rest = line[space..].trim_start();
+    let space = memchr::memchr(b' ', line.as_bytes())?;
+    let rest = line[space..].trim_start_fast();
     // The shell prints 16 digits; more are read too, so a 17-digit row is reported, not skipped.
     let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
     let looks_like_row = digits >= 16 && rest.as_bytes().get(digits) == Some(&b'-');
@@ -89,7 +89,7 @@ fn is_chrome(line: &str) -> bool {
     line.starts_with("Type       Start")
         || line.starts_with("Total Memory:")
         || (line.starts_with("---") && line.bytes().all(|b| b == b'-'))
-        || (line.ends_with("Bytes)") && line.contains(" Pages ("))
+        || (line.ends_with("Bytes)") && contains_lit(line.as_bytes(), b" Pages ("))
 }
 
 fn parse_row(name: &str, rest: &str) -> Result<ShellLine, String> {
@@ -164,7 +164,7 @@ fn parse_tutorial_head(s: &str) -> Result<ShellLine, String> {
     let (index, rest) = take_dec(s).ok_or(err)?;
     let rest = rest.strip_prefix("] Type:").ok_or(err)?;
     let (name, attrs) = rest.split_once("Attr:").ok_or(err)?;
-    let name = name.trim();
+    let name = name.trim_fast();
     let ty = EFI_TYPES
         .iter()
         .position(|n| *n == name)

@@ -8,6 +8,7 @@ use crate::parse::dmesg_efi::{self, MemLine};
 use crate::parse::e820::{self, E820Line};
 use crate::parse::kernel_misc::{self, MiscLine};
 use crate::parse::report::{Report, Severity};
+use crate::parse::scan::{FastTrim, contains_lit};
 
 impl Driver {
     /// Kernel log lines; true when the line was recognised (used, or reported).
@@ -26,8 +27,13 @@ impl Driver {
         if (efi || text.starts_with('[')) && self.efi_body(line_no, text, body) {
             return true;
         }
-        // Only these first letters can start an e820 line; skipping the rest saves time.
-        let e820_start = matches!(text.as_bytes()[0], b'B' | b'e' | b'm' | b'u' | b'r');
+        // Only these first letters can start an e820 line; skipping the rest saves time. Of the
+        // `m` lines only `modified:` is one (memblock=debug lines are many).
+        let e820_start = match text.as_bytes()[0] {
+            b'B' | b'e' | b'u' | b'r' => true,
+            b'm' => text.starts_with("modified"),
+            _ => false,
+        };
         if let Some(result) = e820_start.then(|| e820::parse(text)).flatten() {
             match result {
                 Ok(e) => self.e820_line(line_no, text, e),
@@ -47,7 +53,9 @@ impl Driver {
 
     /// The rest of the `efi:` family: headers, memattr and unindexed map lines.
     fn efi_body(&mut self, line_no: usize, text: &str, body: &str) -> bool {
-        if body.starts_with("[Firmware Bug]") && body.contains("Invalid EFI memory map entries") {
+        if body.starts_with("[Firmware Bug]")
+            && contains_lit(body.as_bytes(), b"Invalid EFI memory map entries")
+        {
             self.close_block();
             self.next_kind = Kind::Invalid;
             return true;
@@ -57,12 +65,14 @@ impl Driver {
             self.next_kind = Kind::Runtime;
             return true;
         }
-        if body.starts_with("Removing ") && body.contains("invalid memory map entries") {
+        if body.starts_with("Removing ")
+            && contains_lit(body.as_bytes(), b"invalid memory map entries")
+        {
             self.close_block();
             return true;
         }
         if let Some(rest) = body.strip_prefix("memattr:") {
-            let rest = rest.trim_start();
+            let rest = rest.trim_start_fast();
             if rest.starts_with("Processing") {
                 return true;
             }
@@ -81,8 +91,8 @@ impl Driver {
             }
             return true;
         }
-        let trimmed = body.trim_start();
-        if trimmed.starts_with("0x") && trimmed.contains('[') {
+        let trimmed = body.trim_start_fast();
+        if trimmed.starts_with("0x") && memchr::memchr(b'[', trimmed.as_bytes()).is_some() {
             match dmesg_efi::parse_range_typeattr(trimmed) {
                 Ok((e, _)) => {
                     let desc = Descriptor {

@@ -249,8 +249,10 @@ impl Driver {
             self.hits[2] += 1;
             return;
         }
-        let looks_related =
-            text.contains("range=[") || text.contains("efi: mem") || text.contains("BIOS-e820");
+        let b = text.as_bytes();
+        let looks_related = contains_lit(b, b"range=[")
+            || contains_lit(b, b"efi: mem")
+            || contains_lit(b, b"BIOS-e820");
         if looks_related {
             self.report.add(
                 line_no,
