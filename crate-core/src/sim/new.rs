@@ -100,11 +100,8 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     // efi_memmap_filter_entries(): kept entries move forward; slots [w, pre) keep the
     // original descriptors at those indices (correction N4).
     let original = std::mem::take(&mut m.memmap.entries);
-    let mut entries: Vec<Entry> = original[..pre]
-        .iter()
-        .filter(|e| m.should_map(e))
-        .cloned()
-        .collect();
+    let mut entries: Vec<Entry> = Vec::with_capacity(original.len());
+    entries.extend(original[..pre].iter().filter(|e| m.should_map(e)).cloned());
     let w = entries.len();
     entries.extend_from_slice(&original[w..]);
     let order: Vec<usize> = m.mapping_order(w).collect();

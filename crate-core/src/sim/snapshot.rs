@@ -107,7 +107,17 @@ impl PhaseSnapshot {
         performed_by: &'static str,
         prev: Option<&PhaseSnapshot>,
     ) -> Self {
-        let invariants = super::invariants::evaluate(m, phase);
+        let page_table = share(
+            prev.map(|p| &p.page_table).as_slice(),
+            m.pt.len(),
+            m.pt.mappings(),
+        );
+        // I-9 looks up every boot-services descriptor in the page table: after the unmap it
+        // can only change with the table, so an unchanged (shared) table keeps the verdict.
+        let unmap_result = prev
+            .filter(|p| p.phase >= Phase::Unmap && Arc::ptr_eq(&p.page_table.0, &page_table.0))
+            .and_then(|p| p.invariants.iter().find(|i| i.id == "I-9"));
+        let invariants = super::invariants::evaluate(m, phase, unmap_result);
         let released = match prev {
             // Releases only ever append.
             Some(p) if p.released.len() == m.released.len() => p.released.clone(),
@@ -148,11 +158,7 @@ impl PhaseSnapshot {
                 m.e820.entries.len(),
                 m.e820.entries.iter(),
             ),
-            page_table: share(
-                prev.map(|p| &p.page_table).as_slice(),
-                m.pt.len(),
-                m.pt.mappings(),
-            ),
+            page_table,
             efi_va: m.pt.efi_va,
             released,
             trampoline: m.trampoline,
