@@ -148,9 +148,9 @@ pub fn unmap(m: &mut Machine) {
             continue;
         }
         let (id, r) = (e.id.clone(), e.range());
-        m.pt.unmap_phys(r);
         m.unmapped.push((id, r));
     }
+    m.pt.unmap_all(m.unmapped.iter().map(|(_, r)| *r));
     m.event(
         "efi_unmap_boot_services",
         "3.3 NEW unmap every BS",

@@ -371,7 +371,6 @@ pub fn unmap(m: &mut Machine) {
         }
         let r = e.range();
         if !m.cfg.mixed {
-            m.pt.unmap_phys(r);
             m.unmapped.push((e.id.clone(), r));
         }
         let (mut start, mut size) = (r.start, r.len());
@@ -401,6 +400,7 @@ pub fn unmap(m: &mut Machine) {
         }
         queue.push((e.id.clone(), Range::new(start, start + size)));
     }
+    m.pt.unmap_all(m.unmapped.iter().map(|(_, r)| *r));
     if queue.len() as u64 >= nr && nr > 0 {
         m.hazards.push(format!(
             "ranges_to_free holds {} ranges in {} bytes: the zero terminator lies outside the allocation (D23)",

@@ -106,22 +106,24 @@ impl PageTable {
         self.mappings.len()
     }
 
-    /// `efi_unmap_pages`: drops every mapping (1:1 and VA) of memory inside `phys`, which
-    /// includes the separate page-0 mapping when `phys` covers page 0; returns how many went.
-    pub fn unmap_phys(&mut self, phys: Range) -> usize {
-        if phys.is_empty() {
-            return 0;
-        }
-        let gone: Vec<(u64, u64)> = self
-            .mappings
-            .range((phys.start, 0)..(phys.end, 0))
-            .filter(|(_, m)| m.phys.end <= phys.end)
-            .map(|(&k, _)| k)
-            .collect();
-        for k in &gone {
-            self.mappings.remove(k);
-        }
-        gone.len()
+    /// `efi_unmap_pages` for each of `ranges`: drops every mapping (1:1 and VA) of memory
+    /// inside one of them, which includes the separate page-0 mapping when a range covers
+    /// page 0. One pass over the table whatever the number of ranges (a B-tree removal per
+    /// descriptor cost a descent each and dominated large maps).
+    pub fn unmap_all(&mut self, ranges: impl IntoIterator<Item = Range>) {
+        let mut ranges: Vec<Range> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
+        ranges.sort_unstable_by_key(|r| r.start);
+        // Walking starts upwards: `reach` is the furthest end of the ranges starting at or
+        // below the mapping's start. A mapping lies inside some range exactly when it starts
+        // below `reach` and ends at or before it.
+        let (mut next, mut reach) = (0, 0);
+        self.mappings.retain(|&(start, _), m| {
+            while next < ranges.len() && ranges[next].start <= start {
+                reach = reach.max(ranges[next].end);
+                next += 1;
+            }
+            !(start < reach && m.phys.end <= reach)
+        });
     }
 }
 
@@ -141,6 +143,37 @@ mod tests {
         // An offset larger than the room left in the 2 MiB page steps down one more.
         let mut pt = PageTable::default();
         assert_eq!(pt.next_va(0x1ff000, 0x2000), Some(0xfffffffeffdff000));
+    }
+
+    #[test]
+    fn unmap_drops_mappings_inside_a_range_only() {
+        let mut pt = PageTable::default();
+        let at = |s: u64, e: u64| Range::new(s, e);
+        pt.map("page 0".into(), MappingKind::Identity, at(0, PAGE), 0);
+        pt.map("B0".into(), MappingKind::Identity, at(0, 2 * PAGE), 0);
+        pt.map("B0".into(), MappingKind::HighVa, at(0, 2 * PAGE), 0x1000);
+        pt.map(
+            "R0".into(),
+            MappingKind::Identity,
+            at(2 * PAGE, 3 * PAGE),
+            0,
+        );
+        // Spans the two unmapped ranges, so lies inside neither.
+        pt.map("X".into(), MappingKind::Identity, at(4 * PAGE, 7 * PAGE), 0);
+        pt.map(
+            "B1".into(),
+            MappingKind::Identity,
+            at(5 * PAGE, 6 * PAGE),
+            0,
+        );
+        pt.unmap_all([
+            at(5 * PAGE, 7 * PAGE),
+            at(0, 2 * PAGE),
+            at(4 * PAGE, 5 * PAGE),
+        ]);
+        let left: Vec<&str> = pt.mappings().map(|m| &*m.owner).collect();
+        assert_eq!(left, ["R0", "X"]);
+        assert!(pt.is_mapped(4 * PAGE, "X") && !pt.is_mapped(0, "B0"));
     }
 
     #[test]
