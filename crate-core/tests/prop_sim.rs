@@ -105,7 +105,9 @@ fn valid_map(low_bs: bool) -> impl Strategy<Value = Vec<Descriptor>> {
 }
 
 fn input(descs: Vec<Descriptor>) -> SimInput {
-    let ids = (0..descs.len()).map(|i| format!("mem{i:02}")).collect();
+    let ids = (0..descs.len())
+        .map(|i| format!("mem{i:02}").into())
+        .collect();
     SimInput {
         descs,
         ids,

@@ -52,7 +52,7 @@ fn random_input(rng: &mut Rng) -> SimInput {
         phys = phys.wrapping_add(pages.wrapping_mul(4096));
     }
     let mut input = SimInput {
-        ids: (0..n).map(|i| format!("d{i}")).collect(),
+        ids: (0..n).map(|i| format!("d{i}").into()).collect(),
         descs,
         ..SimInput::default()
     };

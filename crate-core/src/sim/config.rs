@@ -1,6 +1,8 @@
 //! Simulator knobs (spec §5.1 defaults), the scenario-file shape, `--set KEY=VALUE`, and what a
 //! parsed boot log implies.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -100,7 +102,8 @@ pub struct SimInput {
     /// The firmware map in firmware order (never sorted).
     pub descs: Vec<Descriptor>,
     /// Display ids, one per descriptor (`B0`, `mem12`, …); split pieces append `a`, `b`, ….
-    pub ids: Vec<String>,
+    /// Shared with every entry and mapping the simulation makes, never copied.
+    pub ids: Vec<Arc<str>>,
 }
 
 fn num(v: &Value) -> Result<u64, String> {
@@ -348,7 +351,8 @@ impl SimInput {
             ids.push(
                 d.get("id")
                     .map(name_of)
-                    .unwrap_or_else(|| format!("mem{i:02}")),
+                    .unwrap_or_else(|| format!("mem{i:02}"))
+                    .into(),
             );
         }
         Ok(Self { config, descs, ids })
@@ -364,7 +368,7 @@ impl SimInput {
             config,
             descs: map.descriptors.clone(),
             ids: (0..map.descriptors.len())
-                .map(|i| format!("mem{i:02}"))
+                .map(|i| format!("mem{i:02}").into())
                 .collect(),
         }
     }

@@ -97,13 +97,11 @@ impl<'a> Machine<'a> {
             .iter()
             .enumerate()
             .map(|(i, d)| Entry {
-                id: Arc::from(
-                    input
-                        .ids
-                        .get(i)
-                        .cloned()
-                        .unwrap_or_else(|| format!("mem{i:02}")),
-                ),
+                id: input
+                    .ids
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("mem{i:02}").into()),
                 desc: *d,
                 kernel_tagged: false,
                 merged_away: false,
