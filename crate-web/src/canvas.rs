@@ -54,8 +54,30 @@ pub fn paint_overview(
 
 /// Marks the moment an input arrived (file chosen, dropped, pasted, sample clicked).
 pub fn mark_input() {
+    mark("efiviz-input");
+}
+
+/// A performance mark for the end-to-end suite's figures.
+pub fn mark(name: &str) {
     if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-        let _ = p.mark("efiviz-input");
+        let _ = p.mark(name);
+    }
+}
+
+/// Records a measure `name` of `duration` ms from `start` (for sums of several spans, which
+/// marks cannot express).
+pub fn record_measure(name: &str, start: f64, duration: f64) {
+    let Some(performance) = web_sys::window().and_then(|w| w.performance()) else {
+        return;
+    };
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"start".into(), &start.into());
+    let _ = js_sys::Reflect::set(&options, &"duration".into(), &duration.into());
+    let measure = js_sys::Reflect::get(&performance, &"measure".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(measure) = measure {
+        let _ = measure.call2(&performance, &name.into(), &options);
     }
 }
 

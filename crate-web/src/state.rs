@@ -4,12 +4,15 @@
 use std::rc::Rc;
 
 use efiviz_core::draw::Theme;
-use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Reservation, Story, View, simulated_story};
-use efiviz_core::parse::{Parsed, Severity, parse};
+use efiviz_core::layout::{Kernel, Knobs, Lane, Region, Story, View};
+use efiviz_core::parse::Parsed;
 use efiviz_core::share::{
     InputForm, KernelChoice, Selection, SvgStateError, ViewState, state_from_svg,
 };
 use efiviz_core::sim::SimInput;
+use serde::{Deserialize, Serialize};
+
+use crate::job;
 
 /// A map the user loaded successfully, with the story of its boot.
 #[derive(Debug)]
@@ -35,37 +38,51 @@ impl PartialEq for LoadedInput {
     }
 }
 
-impl LoadedInput {
-    /// Parsed input → simulator input (`None` without a map) and the knobs it implies.
-    fn derive(parsed: &Parsed) -> Option<(SimInput, Knobs)> {
-        let input = SimInput::from_boot_log(&parsed.log)?;
-        let knobs = Knobs::from_config(&input.config);
-        Some((input, knobs))
-    }
+/// Where a load or a re-simulation running in the worker has got to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Stage {
+    Reading,
+    Parsing,
+    Simulating,
+    /// The result is crossing to the page and being drawn.
+    Drawing,
+}
 
-    /// Simulates `input` with `knobs` applied (all in core).
-    fn new(source: Source, parsed: Parsed, input: SimInput, knobs: &Knobs) -> Self {
-        let tuned = SimInput {
-            config: knobs.apply(&input.config),
-            ..input.clone()
-        };
-        Self {
-            name: source.name,
-            bytes: source.bytes,
-            form: source.form,
-            parsed,
-            story: simulated_story(&tuned),
-            input,
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Reading => "reading",
+            Self::Parsing => "parsing",
+            Self::Simulating => "simulating",
+            Self::Drawing => "drawing",
         }
     }
 }
 
 /// Where a load's bytes came from.
 #[derive(Clone, Debug)]
-struct Source {
-    name: String,
-    bytes: Rc<[u8]>,
-    form: InputForm,
+pub struct Source {
+    pub name: String,
+    pub bytes: Rc<[u8]>,
+    pub form: InputForm,
+}
+
+/// What a job in the worker was started for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Job {
+    /// Loading the input called `name`.
+    Load { name: String },
+    /// Re-running both kernels with new knobs.
+    Simulate,
+}
+
+/// The job in flight; only replies carrying its `id` are applied, so a newer job
+/// supersedes an older one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pending {
+    pub id: u64,
+    pub job: Job,
+    pub stage: Stage,
 }
 
 /// Which kernel's lanes the timeline shows.
@@ -92,6 +109,8 @@ pub struct AppState {
     pub loaded: Option<Rc<LoadedInput>>,
     /// Why the most recent load failed, until the next successful one.
     pub error: Option<String>,
+    /// The load or re-simulation running in the worker, if any.
+    pub pending: Option<Pending>,
     pub knobs: Knobs,
     /// The current step; lanes after it are not drawn yet.
     pub step: usize,
@@ -111,6 +130,7 @@ impl Default for AppState {
         Self {
             loaded: None,
             error: None,
+            pending: None,
             knobs: Knobs::default(),
             step: 0,
             mode: Mode::default(),
@@ -135,21 +155,37 @@ pub enum Move {
 
 #[derive(Debug)]
 pub enum Action {
-    /// The bytes of a file, a sample or pasted text, with a name to show for it. The knobs
-    /// start from what the input implies, plus `reservations` (samples bring their own).
-    Load {
-        name: String,
-        bytes: Vec<u8>,
-        reservations: Vec<Reservation>,
+    /// A job went to the worker; it supersedes any job still running.
+    Started {
+        id: u64,
+        job: Job,
     },
-    /// The browser could not read the file at all.
-    ReadFailed {
-        name: String,
+    /// The worker reached `stage` of job `id`.
+    Progress {
+        id: u64,
+        stage: Stage,
+    },
+    /// Job `id` loaded a map: it replaces the previous one, with the knobs it implies.
+    Loaded {
+        id: u64,
+        loaded: Box<LoadedInput>,
+        knobs: Knobs,
+    },
+    /// Job `id` re-simulated the loaded map with `knobs`.
+    Simulated {
+        id: u64,
+        story: Box<Story>,
+        knobs: Knobs,
+    },
+    /// Job `id` failed, or (`id: None`) an input was refused before any job started.
+    Failed {
+        id: Option<u64>,
         message: String,
     },
+    /// The user stopped the job in flight.
+    Cancelled,
     Step(Move),
     SetMode(Mode),
-    SetKnobs(Knobs),
     /// Zoom by `factor` (> 1 zooms in) around `anchor` (0..1 across the window).
     Zoom {
         factor: f64,
@@ -174,6 +210,23 @@ pub enum Action {
     Restore(Box<ViewState>),
     /// A shared view could not be read (the message names the field and what was expected).
     RestoreFailed(String),
+}
+
+impl Action {
+    /// The action for what job `id`'s load produced.
+    pub fn load_result(id: u64, result: Result<(LoadedInput, Knobs), String>) -> Self {
+        match result {
+            Ok((loaded, knobs)) => Self::Loaded {
+                id,
+                loaded: Box::new(loaded),
+                knobs,
+            },
+            Err(message) => Self::Failed {
+                id: Some(id),
+                message,
+            },
+        }
+    }
 }
 
 impl AppState {
@@ -242,33 +295,56 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
     let mut next = AppState {
         loaded: state.loaded.clone(),
         error: state.error.clone(),
+        pending: state.pending.clone(),
         knobs: state.knobs.clone(),
         ..*state
     };
+    // Replies to a job that was cancelled or superseded change nothing.
+    let current = |id: u64| state.pending.as_ref().is_some_and(|p| p.id == id);
     match action {
-        // An embedded view is read-only: drops and pastes do not replace it.
-        Action::Load { .. } | Action::SetKnobs(_) if state.embed => {}
-        Action::Load {
-            name,
-            bytes,
-            reservations,
-        } => match efiviz_svg(&bytes) {
-            Some(Ok(view)) => restore(&mut next, &view),
-            Some(Err(e)) => next.error = Some(format!("{name}: {e}.")),
-            None => {
-                let source = Source {
-                    name,
-                    bytes: bytes.into(),
-                    form: InputForm::Original,
-                };
-                load(&mut next, source, |knobs| {
-                    knobs.reservations.extend(reservations)
-                });
-            }
-        },
-        Action::ReadFailed { name, message } => {
-            next.error = Some(format!("Could not read {name}: {message}"));
+        // An embedded view is read-only: drops, pastes and knobs do not replace it.
+        Action::Started { .. } if state.embed => {}
+        Action::Started { id, job } => {
+            next.pending = Some(Pending {
+                id,
+                job,
+                stage: Stage::Reading,
+            });
         }
+        Action::Progress { id, stage } => {
+            if let Some(pending) = next.pending.as_mut().filter(|p| p.id == id) {
+                pending.stage = stage;
+            }
+        }
+        Action::Loaded { id, loaded, knobs } if current(id) => {
+            show(&mut next, *loaded, knobs);
+            next.pending = None;
+        }
+        Action::Simulated { id, story, knobs } if current(id) => {
+            if let Some(loaded) = &state.loaded {
+                next.step = next.step.min(story.steps.len().saturating_sub(1));
+                next.loaded = Some(Rc::new(LoadedInput {
+                    name: loaded.name.clone(),
+                    bytes: loaded.bytes.clone(),
+                    form: loaded.form,
+                    parsed: loaded.parsed.clone(),
+                    input: loaded.input.clone(),
+                    story: *story,
+                }));
+                next.knobs = knobs;
+            }
+            next.pending = None;
+        }
+        Action::Failed { id: None, message } => next.error = Some(message),
+        Action::Failed {
+            id: Some(id),
+            message,
+        } if current(id) => {
+            next.error = Some(message);
+            next.pending = None;
+        }
+        Action::Loaded { .. } | Action::Simulated { .. } | Action::Failed { .. } => {}
+        Action::Cancelled => next.pending = None,
         Action::Step(movement) => {
             let last = state.step_count().saturating_sub(1);
             next.step = match movement {
@@ -280,20 +356,6 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
             };
         }
         Action::SetMode(mode) => next.mode = mode,
-        Action::SetKnobs(knobs) => {
-            if let Some(loaded) = &state.loaded {
-                let source = Source {
-                    name: loaded.name.clone(),
-                    bytes: loaded.bytes.clone(),
-                    form: loaded.form,
-                };
-                let parsed = loaded.parsed.clone();
-                let rebuilt = LoadedInput::new(source, parsed, loaded.input.clone(), &knobs);
-                next.step = next.step.min(rebuilt.story.steps.len().saturating_sub(1));
-                next.loaded = Some(Rc::new(rebuilt));
-            }
-            next.knobs = knobs;
-        }
         Action::Zoom { factor, anchor } => {
             if let Some(axis) = state.axis() {
                 next.view = state.view.zoom(factor, anchor, axis);
@@ -344,41 +406,33 @@ pub fn reduce(state: &AppState, action: Action) -> AppState {
     next
 }
 
-/// Parses `source` and, when it holds a map, makes it the loaded input with the knobs it
-/// implies (adjusted by `tune`) and the whole map in view; otherwise only sets the error.
-/// Returns whether it loaded.
-fn load(next: &mut AppState, source: Source, tune: impl FnOnce(&mut Knobs)) -> bool {
-    let parsed = parse(&source.bytes, None);
-    let Some((input, mut knobs)) = LoadedInput::derive(&parsed) else {
-        next.error = Some(no_map_message(&source.name, &parsed));
-        return false;
-    };
-    tune(&mut knobs);
-    let loaded = LoadedInput::new(source, parsed, input, &knobs);
+/// Makes `loaded` the loaded input, with its knobs and the whole map in view.
+fn show(next: &mut AppState, loaded: LoadedInput, knobs: Knobs) {
     next.view = View::fit(&loaded.story.axis);
-    next.step = loaded.story.steps.len() - 1;
+    next.step = loaded.story.steps.len().saturating_sub(1);
     next.loaded = Some(Rc::new(loaded));
     next.knobs = knobs;
     next.error = None;
     next.hovered = None;
     next.selected = None;
-    true
 }
 
 /// Loads a shared view's input with its knobs, then shows exactly its kernels, step, window
-/// and selection.
+/// and selection. Runs here, not in the worker: a link's input is small (docs/share.md).
 fn restore(next: &mut AppState, view: &ViewState) {
     let source = Source {
         name: view.name.clone(),
         bytes: view.input.as_slice().into(),
         form: view.form,
     };
-    if !load(next, source, |knobs| {
+    let tune = |knobs: &mut Knobs| {
         if let Some(shared) = &view.knobs {
             *knobs = shared.clone();
         }
-    }) {
-        return;
+    };
+    match job::load(source, tune, |_| {}) {
+        Ok((loaded, knobs)) => show(next, loaded, knobs),
+        Err(message) => return next.error = Some(message),
     }
     next.embed = view.embed;
     next.mode = match view.kernels {
@@ -396,6 +450,24 @@ fn restore(next: &mut AppState, view: &ViewState) {
         kernel: s.kernel,
         addr: s.addr,
     });
+}
+
+/// What a load's bytes lead to, decided before any parsing.
+pub enum Route {
+    /// An efiviz SVG export: reopen the view stored in it.
+    Restore(Box<ViewState>),
+    /// An SVG that is not one (the message says why).
+    Refuse(String),
+    /// Anything else: parse and simulate it (in the worker).
+    Parse,
+}
+
+pub fn route(name: &str, bytes: &[u8]) -> Route {
+    match efiviz_svg(bytes) {
+        Some(Ok(view)) => Route::Restore(Box::new(view)),
+        Some(Err(problem)) => Route::Refuse(format!("{name}: {problem}.")),
+        None => Route::Parse,
+    }
 }
 
 /// `Some` when `bytes` are an SVG: the view an efiviz export stored in it, or why not.
@@ -436,22 +508,6 @@ impl AppState {
     fn axis(&self) -> Option<&efiviz_core::layout::Axis> {
         self.loaded.as_ref().map(|l| &l.story.axis)
     }
-}
-
-/// Names the input and, when the parser saw something that looked like a map line but could
-/// not read it, the first such line.
-fn no_map_message(name: &str, parsed: &Parsed) -> String {
-    let mut message = format!("No EFI memory map found in {name}.");
-    let worst = parsed
-        .report
-        .diagnostics
-        .iter()
-        .find(|d| d.severity == Severity::Error)
-        .or_else(|| parsed.report.diagnostics.first());
-    if let Some(d) = worst {
-        message.push_str(&format!(" Line {}: {}.", d.line, d.reason));
-    }
-    message
 }
 
 impl yew::Reducible for AppState {

@@ -2,9 +2,10 @@
 // asserted against a time budget (timing on a shared machine is not a test).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { appSuite } from './lib/suite.mjs';
-import { openApp, SCREENSHOTS } from './lib/browser.mjs';
+import { openApp, ROOT, SCREENSHOTS } from './lib/browser.mjs';
 import { syntheticMap } from './lib/maps.mjs';
 
 const suite = appSuite();
@@ -14,8 +15,24 @@ const measures = (page, name) =>
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
+const markTime = (page, name) =>
+  page.evaluate((n) => performance.getEntriesByName(n, 'mark')[0]?.startTime ?? null, name);
+
+// Records every main-thread long task (> 50 ms) from page load on.
+const watchLongTasks = (page) =>
+  page.addInitScript(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.longTasks.push(entry.duration);
+    }).observe({ type: 'longtask', buffered: true });
+  });
+
 test('upload to first paint of a 250-entry map', async () => {
   const { page, problems } = await openApp(suite.browser, suite.server.url);
+  // A user's first upload comes a moment after the page appears; the worker starts at load.
+  await page.waitForFunction(() => performance.getEntriesByName('efiviz-worker-ready').length > 0);
+  const spawn = await markTime(page, 'efiviz-worker-spawn');
+  const ready = await markTime(page, 'efiviz-worker-ready');
   const runs = [];
   for (let i = 0; i < 9; i++) {
     await page.setInputFiles('#file-input', {
@@ -30,20 +47,48 @@ test('upload to first paint of a 250-entry map', async () => {
     runs.push(duration);
     await page.evaluate(() => performance.clearMeasures('efiviz-upload-to-paint'));
   }
-  console.log(`PERF upload→first paint, 250 entries: median ${median(runs).toFixed(1)} ms, min ${Math.min(...runs).toFixed(1)} ms, runs ${runs.map((r) => r.toFixed(1)).join(', ')} ms`);
+  const [cold, ...warm] = runs;
+  console.log(`PERF worker start (page's spawn → worker ready): ${(ready - spawn).toFixed(1)} ms, ready ${ready.toFixed(0)} ms after navigation`);
+  console.log(`PERF upload→first paint, 250 entries: first upload ${cold.toFixed(1)} ms; then median ${median(warm).toFixed(1)} ms, min ${Math.min(...warm).toFixed(1)} ms (runs ${runs.map((r) => r.toFixed(1)).join(', ')} ms)`);
   assert.deepEqual(problems, []);
 });
 
-test('drawing 100 000 regions (level of detail)', async () => {
-  const { page, problems } = await openApp(suite.browser, suite.server.url);
-  await page.setInputFiles('#file-input', {
-    name: 'map-100k.txt',
-    mimeType: 'text/plain',
-    buffer: Buffer.from(syntheticMap(100_000)),
+test('loading (in the worker) and drawing 100 000 regions', async () => {
+  const page = await suite.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await watchLongTasks(page);
+  const problems = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
-  await page.waitForSelector('#entry-count', { timeout: 300_000 });
-  assert.equal(await page.textContent('#entry-count'), '100000');
+  await page.goto(suite.server.url);
+  await page.waitForFunction(() => performance.getEntriesByName('efiviz-worker-ready').length > 0);
+  await page.evaluate(() => { window.longTasks = []; });
+  // From a file on disk: a buffer would be built inside the page by the test harness, in one
+  // long task of its own that is not the app's.
+  const dir = join(ROOT, 'target', 'e2e-tmp');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'map-100k.txt');
+  writeFileSync(path, syntheticMap(100_000));
+  await page.setInputFiles('#file-input', path);
+  await page.waitForSelector('#load-progress');
+  const stages = new Set();
+  while (await page.$('#load-progress')) {
+    const stage = await page.getAttribute('#load-progress', 'data-stage').catch(() => null);
+    if (stage) stages.add(stage);
+    await page.waitForTimeout(20);
+  }
+  await page.waitForFunction(() => document.querySelector('#entry-count')?.textContent === '100000', null, { timeout: 300_000 });
+  await page.waitForFunction(() => performance.getEntriesByName('efiviz-upload-to-paint').length > 0);
   const upload = (await measures(page, 'efiviz-upload-to-paint'))[0];
+  const [decode] = await measures(page, 'efiviz-decode');
+  const [receive] = await measures(page, 'efiviz-receive');
+  const longTasks = await page.evaluate(() => window.longTasks);
+  const messages = await measures(page, 'efiviz-message');
+  console.log(`PERF 100k load: ${messages.length} messages from the worker, the page's longest ${Math.max(...messages).toFixed(0)} ms, median ${median(messages).toFixed(1)} ms`);
+  const longest = Math.max(0, ...longTasks);
+  console.log(`PERF 100k load: upload→first paint ${upload.toFixed(0)} ms; the page decoded the result in ${decode.toFixed(0)} ms (pieces arrived over ${receive.toFixed(0)} ms); main-thread long tasks: ${longTasks.length}, longest ${longest.toFixed(0)} ms (${longTasks.map((t) => t.toFixed(0)).join(', ')}); stages seen: ${[...stages].join(', ')}`);
+  assert.ok(stages.has('parsing') || stages.has('simulating'), `the progress indicator showed the work (${[...stages]})`);
   await page.evaluate(() => performance.clearMeasures('efiviz-draw'));
   // Redraw at several zoom levels (each key changes the view, so each one draws once).
   const draws = [];

@@ -4,6 +4,8 @@
 //! covers are cut out and drawn as a break marker. Inside an interval the axis stays linear,
 //! so every boundary keeps its exact address.
 
+use serde::{Deserialize, Serialize};
+
 use super::region::Lane;
 
 /// Width, in axis units, of an interval of one 4 KiB page.
@@ -16,7 +18,7 @@ pub const GAP_WIDTH: f64 = 3.0;
 const GAP_MIN_BYTES: u64 = 1 << 20;
 
 /// One interval of the axis: `[start, end)` in bytes drawn over `[x0, x1)` in axis units.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Segment {
     pub start: u64,
     pub end: u64,
@@ -26,7 +28,7 @@ pub struct Segment {
     pub gap: bool,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Axis {
     segments: Vec<Segment>,
 }

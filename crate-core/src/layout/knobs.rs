@@ -1,9 +1,11 @@
 //! The simulation knobs the user can turn, and how they map onto the simulator's config.
 
+use serde::{Deserialize, Serialize};
+
 use crate::sim::{MemReserve, PlainReserve, SimConfig};
 
 /// What a user-added reservation stands for; each enters the boot at a different point.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReservationKind {
     /// ESRT: early `efi_mem_reserve`, only when it lies in Boot Data.
     Esrt,
@@ -32,7 +34,7 @@ impl ReservationKind {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reservation {
     pub kind: ReservationKind,
     pub addr: u64,
@@ -40,7 +42,7 @@ pub struct Reservation {
 }
 
 /// Everything about the boot that the map itself does not say.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Knobs {
     /// The kernel image `[_text, _end)`.
     pub kernel: (u64, u64),

@@ -1,10 +1,13 @@
 //! The timeline's view model: lanes of address ranges, each in one display state.
 
+use std::borrow::Cow;
 use std::fmt;
+
+use serde::{Deserialize, Serialize};
 
 /// What a range of physical memory is at one moment of the boot, as the chart shows it.
 /// Ordered roughly from "free" to "firmware-owned" so aggregation picks a stable winner.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RegionState {
     /// Usable RAM nobody has claimed (firmware Conventional, or free in the buddy allocator).
     FreeRam,
@@ -105,14 +108,17 @@ impl fmt::Display for RegionState {
 /// One range `[start, end)` in one state. `label` names what it is (`Boot Data`, `ESRT`, …);
 /// `note` says why it is in this state at this step; `facts` are the details panel's rows
 /// (type, attributes, memblock flags, VA, …).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Region {
     pub start: u64,
     pub end: u64,
     pub state: RegionState,
     pub label: String,
     pub note: String,
-    pub facts: Vec<(&'static str, String)>,
+    /// Keys are fixed names ([`FACT_KEYS`]); decoding borrows them rather than allocating a
+    /// copy per region (the app decodes millions when a large story crosses from its worker).
+    #[serde(deserialize_with = "fact_keys::deserialize")]
+    pub facts: Vec<(Cow<'static, str>, String)>,
 }
 
 impl Region {
@@ -133,7 +139,7 @@ impl Region {
     }
 
     pub fn with_fact(mut self, key: &'static str, value: impl Into<String>) -> Self {
-        self.facts.push((key, value.into()));
+        self.facts.push((key.into(), value.into()));
         self
     }
 
@@ -142,8 +148,58 @@ impl Region {
     }
 }
 
+/// The names [`Region::facts`] uses.
+pub const FACT_KEYS: [&str; 7] = [
+    "Descriptor",
+    "Type",
+    "Attributes",
+    "VA",
+    "memblock",
+    "EFI VA",
+    "Reservations",
+];
+
+mod fact_keys {
+    use std::borrow::Cow;
+    use std::fmt;
+
+    use serde::de::{Deserialize, Deserializer, Error, Visitor};
+
+    /// A fact's name: one of [`super::FACT_KEYS`], borrowed, or an owned copy of another.
+    struct Key(Cow<'static, str>);
+
+    impl<'de> Deserialize<'de> for Key {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct KeyVisitor;
+            impl Visitor<'_> for KeyVisitor {
+                type Value = Key;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a fact name")
+                }
+                fn visit_str<E: Error>(self, name: &str) -> Result<Key, E> {
+                    Ok(Key(match super::FACT_KEYS.iter().find(|&&k| k == name) {
+                        Some(&known) => Cow::Borrowed(known),
+                        None => Cow::Owned(name.to_owned()),
+                    }))
+                }
+            }
+            deserializer.deserialize_str(KeyVisitor)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<(Cow<'static, str>, String)>, D::Error> {
+        let facts: Vec<(Key, String)> = Vec::deserialize(deserializer)?;
+        Ok(facts
+            .into_iter()
+            .map(|(key, value)| (key.0, value))
+            .collect())
+    }
+}
+
 /// One row of the timeline: the address space at one step, regions sorted and disjoint.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lane {
     pub label: String,
     pub regions: Vec<Region>,

@@ -1,6 +1,8 @@
 //! The adapter from the simulator to the timeline: one [`Step`] per simulated phase, each
 //! kernel's snapshot painted onto the firmware map, plus the differences and invariants.
 
+use serde::{Deserialize, Serialize};
+
 use super::firmware::{firmware_lane, type_state};
 use super::paint::Painter;
 use super::region::{Lane, Region, RegionState};
@@ -12,7 +14,7 @@ use crate::sim::{
 };
 
 /// One difference or invariant result for the compare panel.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub id: String,
     pub title: String,
@@ -24,7 +26,7 @@ pub struct Finding {
 }
 
 /// What compare mode lists: the D-differences the input triggers and every invariant result.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Findings {
     pub differences: Vec<Finding>,
     pub invariants: Vec<Finding>,
@@ -285,12 +287,12 @@ fn add_facts(p: &mut Painter, snap: &PhaseSnapshot, named: &[(u64, u64, String)]
             Some(_) => "reserved".to_owned(),
             None => "not reserved".to_owned(),
         };
-        region.facts.push(("memblock", memblock));
+        region.facts.push(("memblock".into(), memblock));
         let j = high.partition_point(|m| m.phys.end <= at);
         if let Some(m) = high.get(j).filter(|m| m.phys.start <= at) {
             region
                 .facts
-                .push(("EFI VA", hex(m.virt + (at - m.phys.start))));
+                .push(("EFI VA".into(), hex(m.virt + (at - m.phys.start))));
         }
         let inside: Vec<String> = named
             .iter()
@@ -298,7 +300,9 @@ fn add_facts(p: &mut Painter, snap: &PhaseSnapshot, named: &[(u64, u64, String)]
             .map(|(start, end, name)| format!("{name} [{start:#x}, {end:#x})"))
             .collect();
         if !inside.is_empty() {
-            region.facts.push(("Reservations", inside.join("; ")));
+            region
+                .facts
+                .push(("Reservations".into(), inside.join("; ")));
         }
     }
 }

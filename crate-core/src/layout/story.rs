@@ -1,6 +1,8 @@
 //! The whole boot as the app shows it: steps, each with one lane per kernel, what happened
 //! and what was printed. [`super::simulated`] builds it from the simulator's snapshots.
 
+use serde::{Deserialize, Serialize};
+
 use super::axis::Axis;
 use super::region::{Lane, RegionState};
 use super::simulated::Findings;
@@ -16,7 +18,7 @@ fn index(kernel: Kernel) -> usize {
 }
 
 /// One thing a kernel did during a step, with where in the code and the spec it comes from.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Happening {
     pub function: String,
     pub rule: String,
@@ -25,7 +27,7 @@ pub struct Happening {
 }
 
 /// One entry of the `efi.memmap` array as a cell of the memmap view.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemmapCell {
     pub label: String,
     pub start: u64,
@@ -38,7 +40,7 @@ pub struct MemmapCell {
 }
 
 /// The `efi.memmap` object after a step: where its buffer is and what it holds.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemmapView {
     /// Buffer address, when known.
     pub phys: Option<u64>,
@@ -52,7 +54,7 @@ pub struct MemmapView {
 }
 
 /// One kernel's view of one step.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelStep {
     /// The address space after the step.
     pub lane: Lane,
@@ -63,7 +65,7 @@ pub struct KernelStep {
 }
 
 /// A step of the boot (firmware map, reserve, mm_init, …).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Step {
     pub name: String,
     /// Where it happens in the kernel.
@@ -83,10 +85,16 @@ impl Step {
     pub fn kernel(&self, kernel: Kernel) -> &KernelStep {
         &self.kernels[index(kernel)]
     }
+
+    /// Mutable access, so a story can travel in pieces (the app's worker sends one
+    /// kernel step at a time) and be put back together.
+    pub fn kernel_mut(&mut self, kernel: Kernel) -> &mut KernelStep {
+        &mut self.kernels[index(kernel)]
+    }
 }
 
 /// All steps plus the one axis they share, so lanes line up across steps and kernels.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Story {
     pub steps: Vec<Step>,
     pub axis: Axis,

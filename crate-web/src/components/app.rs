@@ -3,7 +3,7 @@ use yew::prelude::*;
 use super::compare_panel::ComparePanel;
 use super::data_table::DataTable;
 use super::details::Details;
-use super::file_picker::{FilePicker, load_file};
+use super::file_picker::FilePicker;
 use super::gallery::Gallery;
 use super::happenings::Happenings;
 use super::keys::use_page_input;
@@ -11,6 +11,7 @@ use super::knobs::KnobsPanel;
 use super::legend::Legend;
 use super::memmap_view::MemmapArray;
 use super::paste_box::PasteBox;
+use super::progress::Progress;
 use super::report::ParseReport;
 use super::share_bar::ShareBar;
 use super::shared_link::{OpenInEfiviz, use_shared_link};
@@ -18,13 +19,16 @@ use super::stepper::Stepper;
 use super::summary::Summary;
 use super::theme_toggle::{ThemeToggle, use_page_theme};
 use super::timeline::Timeline;
+use crate::loader::Loader;
 use crate::state::AppState;
 
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer_eq(AppState::default);
     let dispatch = state.dispatcher();
-    use_page_input(dispatch.clone());
+    // Created once, at page load, so the worker is warm by the first upload.
+    let loader = (*use_memo((), |_| Loader::new(dispatch.clone()))).clone();
+    use_page_input(dispatch.clone(), loader.clone());
     use_shared_link(dispatch.clone());
     use_page_theme(&state);
     let dragging = use_state_eq(|| false);
@@ -42,7 +46,7 @@ pub fn app() -> Html {
         Callback::from(move |_: DragEvent| dragging.set(false))
     };
     let ondrop = {
-        let (dragging, dispatch) = (dragging.clone(), dispatch.clone());
+        let (dragging, loader) = (dragging.clone(), loader.clone());
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
             dragging.set(false);
@@ -51,7 +55,7 @@ pub fn app() -> Html {
                 .and_then(|d| d.files())
                 .and_then(|f| f.get(0));
             if let Some(file) = file {
-                load_file(file, dispatch.clone());
+                loader.load_file(file);
             }
         })
     };
@@ -74,16 +78,20 @@ pub fn app() -> Html {
     }
 
     html! {
+        <ContextProvider<Loader> context={loader.clone()}>
         <div class={classes!("page", dragging.then_some("dragging"))} {ondragover} {ondragleave} {ondrop}>
             <header class="topbar">
                 <h1>{ "efiviz" }</h1>
                 <p class="tagline">{ "The EFI memory map through an x86 Linux boot — before and after “Avoid the need to mangle the EFI memory map”." }</p>
                 <div class="inputs">
-                    <FilePicker dispatch={dispatch.clone()} />
-                    <PasteBox dispatch={dispatch.clone()} />
+                    <FilePicker />
+                    <PasteBox />
                     <ThemeToggle state={state.clone()} />
                 </div>
             </header>
+            if let Some(pending) = &state.pending {
+                <Progress pending={pending.clone()} />
+            }
             if let Some(message) = &state.error {
                 <p class="error" role="alert" id="load-error">{ message }</p>
             }
@@ -95,7 +103,7 @@ pub fn app() -> Html {
                         <KnobsPanel state={state.clone()} />
                         <details class="samples-menu">
                             <summary>{ "Samples" }</summary>
-                            <Gallery dispatch={dispatch.clone()} />
+                            <Gallery />
                         </details>
                     </aside>
                     <div class="main-column">
@@ -120,11 +128,12 @@ pub fn app() -> Html {
                     <h2>{ "Load a memory map" }</h2>
                     <p>{ "Open a file, drop it anywhere on this page, or paste it (Ctrl+V). Nothing leaves your browser." }</p>
                     <p class="muted">{ "For best results boot with " }<code>{ "efi=debug memblock=debug" }</code>{ " and save " }<code>{ "dmesg" }</code>{ ". Or start with a sample:" }</p>
-                    <Gallery dispatch={dispatch.clone()} />
+                    <Gallery />
                     <p class="muted">{ "Keys once a map is loaded: ←/→ step, Home/End first/last, +/− zoom, A/D pan, F fit, 1/2/3 OLD/NEW/Compare, Esc clear selection." }</p>
                 </main>
             }
             <p class="drop-hint" aria-hidden="true">{ "Drop the file to load it" }</p>
         </div>
+        </ContextProvider<Loader>>
     }
 }

@@ -25,7 +25,7 @@ pub fn details(props: &StateProps) -> Html {
     let facts = region
         .facts
         .iter()
-        .map(|(k, v)| html! { <><dt>{ *k }</dt><dd>{ v }</dd></> });
+        .map(|(k, v)| html! { <><dt>{ k.as_ref() }</dt><dd>{ v }</dd></> });
     let kernels = state.kernels();
     let fate = loaded.story.steps.iter().enumerate().flat_map(|(i, step)| {
         kernels.iter().map(move |&k| {

@@ -1,23 +1,18 @@
 use yew::prelude::*;
 
-use super::DispatchProps;
+use super::use_loader;
 
-use crate::canvas::mark_input;
 use crate::samples::SAMPLES;
-use crate::state::Action;
 
 /// Sample maps, one button each: real boots and the spec's edge cases.
 #[function_component(Gallery)]
-pub fn gallery(props: &DispatchProps) -> Html {
+pub fn gallery() -> Html {
+    let loader = use_loader();
     let cards = SAMPLES.iter().map(|sample| {
-        let dispatch = props.dispatch.clone();
+        let loader = loader.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
-            mark_input();
-            dispatch.dispatch(Action::Load {
-                name: sample.title.to_owned(),
-                bytes: sample.text.as_bytes().to_vec(),
-                reservations: sample.reservations(),
-            });
+            let (name, bytes) = (sample.title.to_owned(), sample.text.as_bytes().to_vec());
+            loader.load_bytes(name, bytes, sample.reservations());
         });
         html! {
             <li>

@@ -5,7 +5,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::{ClipboardEvent, Element, KeyboardEvent};
 use yew::prelude::*;
 
-use crate::canvas::mark_input;
+use crate::loader::Loader;
 use crate::state::{Action, AppState, Mode, Move};
 
 /// The action a key stands for, if any (Perfetto-style WASD plus Python-Tutor-style stepping).
@@ -45,11 +45,10 @@ fn in_text_field(target: Option<web_sys::EventTarget>) -> bool {
 
 /// Installs the document-wide keyboard and paste listeners for as long as the app lives.
 #[hook]
-pub fn use_page_input(dispatch: UseReducerDispatcher<AppState>) {
+pub fn use_page_input(dispatch: UseReducerDispatcher<AppState>, loader: Loader) {
     use_effect_with((), move |_| {
         let document = web_sys::window().and_then(|w| w.document());
         let on_key = {
-            let dispatch = dispatch.clone();
             Closure::<dyn Fn(KeyboardEvent)>::new(move |e: KeyboardEvent| {
                 if e.ctrl_key() || e.meta_key() || e.alt_key() || in_text_field(e.target()) {
                     return;
@@ -71,12 +70,7 @@ pub fn use_page_input(dispatch: UseReducerDispatcher<AppState>) {
             let text = e.clipboard_data().and_then(|d| d.get_data("text").ok());
             if let Some(text) = text.filter(|t| !t.is_empty()) {
                 e.prevent_default();
-                mark_input();
-                dispatch.dispatch(Action::Load {
-                    name: "pasted text".to_owned(),
-                    bytes: text.into_bytes(),
-                    reservations: Vec::new(),
-                });
+                loader.load_bytes("pasted text".to_owned(), text.into_bytes(), Vec::new());
             }
         });
         if let Some(document) = &document {

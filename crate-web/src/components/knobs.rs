@@ -5,9 +5,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::StateProps;
-
-use crate::state::Action;
+use super::{StateProps, use_loader};
 
 fn input_value(node: &NodeRef) -> String {
     node.cast::<HtmlInputElement>()
@@ -21,8 +19,18 @@ fn input_value(node: &NodeRef) -> String {
 pub fn knobs_panel(props: &StateProps) -> Html {
     let knobs = &props.state.knobs;
     let problem = use_state(|| None::<String>);
+    let loader = use_loader();
+    // Every change re-runs both kernels in the worker.
+    let resimulate = {
+        let loaded = props.state.loaded.clone();
+        Callback::from(move |knobs: Knobs| {
+            if let Some(loaded) = &loaded {
+                loader.simulate(&loaded.input, knobs);
+            }
+        })
+    };
     let set = |change: fn(&mut Knobs, bool)| {
-        let (dispatch, knobs) = (props.state.dispatcher(), knobs.clone());
+        let (resimulate, knobs) = (resimulate.clone(), knobs.clone());
         Callback::from(move |e: Event| {
             let on = e
                 .target()
@@ -30,7 +38,7 @@ pub fn knobs_panel(props: &StateProps) -> Html {
                 .is_some_and(|i| i.checked());
             let mut next = knobs.clone();
             change(&mut next, on);
-            dispatch.dispatch(Action::SetKnobs(next));
+            resimulate.emit(next);
         })
     };
     let flag = |id: &str, label: &str, on: bool, change: fn(&mut Knobs, bool)| {
@@ -40,7 +48,7 @@ pub fn knobs_panel(props: &StateProps) -> Html {
     };
     let (kernel_start, kernel_end) = (use_node_ref(), use_node_ref());
     let on_kernel = {
-        let (dispatch, knobs, problem) = (props.state.dispatcher(), knobs.clone(), problem.clone());
+        let (resimulate, knobs, problem) = (resimulate.clone(), knobs.clone(), problem.clone());
         let (a, b) = (kernel_start.clone(), kernel_end.clone());
         Callback::from(move |_: Event| {
             match (
@@ -49,10 +57,10 @@ pub fn knobs_panel(props: &StateProps) -> Html {
             ) {
                 (Some(start), Some(end)) if start < end => {
                     problem.set(None);
-                    dispatch.dispatch(Action::SetKnobs(Knobs {
+                    resimulate.emit(Knobs {
                         kernel: (start, end),
                         ..knobs.clone()
-                    }));
+                    });
                 }
                 _ => problem.set(Some(
                     "The kernel range needs two numbers, start below end.".to_owned(),
@@ -62,7 +70,7 @@ pub fn knobs_panel(props: &StateProps) -> Html {
     };
     let (kind, addr, size) = (use_node_ref(), use_node_ref(), use_node_ref());
     let on_add = {
-        let (dispatch, knobs, problem) = (props.state.dispatcher(), knobs.clone(), problem.clone());
+        let (resimulate, knobs, problem) = (resimulate.clone(), knobs.clone(), problem.clone());
         let (kind, addr, size) = (kind.clone(), addr.clone(), size.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
@@ -74,18 +82,18 @@ pub fn knobs_panel(props: &StateProps) -> Html {
                     problem.set(None);
                     let mut next = knobs.clone();
                     next.reservations.push(Reservation { kind, addr, size });
-                    dispatch.dispatch(Action::SetKnobs(next));
+                    resimulate.emit(next);
                 }
                 _ => problem.set(Some("A reservation needs an address and a non-zero size (hex with 0x, or decimal with K/M/G).".to_owned())),
             }
         })
     };
     let reservations = knobs.reservations.iter().enumerate().map(|(i, r)| {
-        let (dispatch, knobs) = (props.state.dispatcher(), knobs.clone());
+        let (resimulate, knobs) = (resimulate.clone(), knobs.clone());
         let remove = Callback::from(move |_: MouseEvent| {
             let mut next = knobs.clone();
             next.reservations.remove(i);
-            dispatch.dispatch(Action::SetKnobs(next));
+            resimulate.emit(next);
         });
         let text = format!("{} at {}, {} bytes", r.kind.name(), short_hex(r.addr), r.size);
         html! { <li>{ &text }<button type="button" class="small" onclick={remove} aria-label={format!("Remove {text}")}>{ "✕" }</button></li> }

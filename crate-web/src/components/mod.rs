@@ -12,6 +12,7 @@ mod knobs;
 mod legend;
 mod memmap_view;
 mod paste_box;
+mod progress;
 mod report;
 mod share_bar;
 mod shared_link;
@@ -26,6 +27,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
+use crate::loader::Loader;
 use crate::state::{AppState, LoadedInput};
 
 /// Props of the components that read the whole state and dispatch to it.
@@ -40,8 +42,8 @@ pub struct LoadedProps {
     pub loaded: Rc<LoadedInput>,
 }
 
-/// Props of the input components, which only dispatch.
-#[derive(Properties, PartialEq)]
-pub struct DispatchProps {
-    pub dispatch: UseReducerDispatcher<AppState>,
+/// The app's loader, which every input component sends its input to.
+#[hook]
+fn use_loader() -> Loader {
+    use_context::<Loader>().expect("the App provides the loader")
 }

@@ -1,25 +1,22 @@
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use super::DispatchProps;
-
-use crate::canvas::mark_input;
-use crate::state::Action;
+use super::use_loader;
 
 /// A text box for pasting a log by hand (Ctrl+V anywhere else on the page works too).
 #[function_component(PasteBox)]
-pub fn paste_box(props: &DispatchProps) -> Html {
+pub fn paste_box() -> Html {
     let text = use_node_ref();
+    let loader = use_loader();
     let onclick = {
-        let (text, dispatch) = (text.clone(), props.dispatch.clone());
+        let text = text.clone();
         Callback::from(move |_: MouseEvent| {
             if let Some(area) = text.cast::<HtmlTextAreaElement>() {
-                mark_input();
-                dispatch.dispatch(Action::Load {
-                    name: "pasted text".to_owned(),
-                    bytes: area.value().into_bytes(),
-                    reservations: Vec::new(),
-                });
+                loader.load_bytes(
+                    "pasted text".to_owned(),
+                    area.value().into_bytes(),
+                    Vec::new(),
+                );
             }
         })
     };

@@ -36,6 +36,8 @@ pub fn timeline(props: &StateProps) -> Html {
     let width = use_state_eq(|| 1000.0_f64);
     // Where a press started and whether it became a drag (then it is not a click).
     let press = use_mut_ref(|| None::<(f64, bool)>);
+    // While the overview's frame is dragged: the pointer's offset from the view's centre.
+    let grab = use_mut_ref(|| None::<f64>);
     let state = props.state.clone();
 
     {
@@ -138,31 +140,69 @@ pub fn timeline(props: &StateProps) -> Html {
             }
         })
     };
-    let onoverview = {
+    // The overview: pressing inside the window frame grabs it (dragging pans), pressing
+    // elsewhere centres the view there (and dragging on moves it along).
+    let overview_x = {
         let state = state.clone();
-        Callback::from(move |e: MouseEvent| {
-            let Some(target) = e
-                .target()
-                .and_then(|t| t.dyn_into::<HtmlCanvasElement>().ok())
-            else {
-                return;
-            };
-            let (Some(loaded), Some(lane)) =
-                (&state.loaded, state.lane(state.step, state.focus_kernel()))
-            else {
-                return;
-            };
-            let (Some(first), Some(last)) = (lane.regions.first(), lane.regions.last()) else {
-                return;
-            };
-            // The overview is linear: map the click to an address, then centre the window on it.
+        move |e: &MouseEvent| -> Option<(f64, bool)> {
+            let target: HtmlCanvasElement = e.target()?.dyn_into().ok()?;
+            let loaded = state.loaded.as_ref()?;
+            let lane = state.lane(state.step, state.focus_kernel())?;
+            let (first, last) = (lane.regions.first()?, lane.regions.last()?);
+            // The overview is linear: the pointer's address, then its place on the axis.
             let frac = f64::from(e.offset_x()) / f64::from(target.client_width().max(1));
-            let addr = first.start + (frac * (last.end - first.start) as f64) as u64;
+            let addr =
+                first.start + (frac.clamp(0.0, 1.0) * (last.end - first.start) as f64) as u64;
             let axis = &loaded.story.axis;
+            let inside = (axis.addr_at(state.view.lo)..axis.addr_at(state.view.hi)).contains(&addr);
+            Some((axis.x_of(addr), inside))
+        }
+    };
+    let centre_on = {
+        let state = state.clone();
+        move |x: f64| {
             let centre = (state.view.lo + state.view.hi) / 2.0;
-            let shift = (axis.x_of(addr) - centre) / state.view.span();
-            state.dispatch(Action::Pan(shift));
+            state.dispatch(Action::Pan((x - centre) / state.view.span()));
+        }
+    };
+    let on_overview_down = {
+        let (grab, overview_x, centre_on, state) = (
+            grab.clone(),
+            overview_x.clone(),
+            centre_on.clone(),
+            state.clone(),
+        );
+        Callback::from(move |e: MouseEvent| {
+            let Some((x, inside)) = overview_x(&e) else {
+                return;
+            };
+            let centre = (state.view.lo + state.view.hi) / 2.0;
+            if inside {
+                *grab.borrow_mut() = Some(x - centre);
+            } else {
+                *grab.borrow_mut() = Some(0.0);
+                centre_on(x);
+            }
         })
+    };
+    let on_overview_move = {
+        let (grab, overview_x) = (grab.clone(), overview_x.clone());
+        Callback::from(move |e: MouseEvent| {
+            let offset = *grab.borrow();
+            match (offset, overview_x(&e)) {
+                (Some(offset), Some((x, _))) if e.buttons() & 1 == 1 => centre_on(x - offset),
+                _ => *grab.borrow_mut() = None,
+            }
+        })
+    };
+    let on_overview_up = {
+        let grab = grab.clone();
+        Callback::from(move |_: MouseEvent| *grab.borrow_mut() = None)
+    };
+    let window = {
+        let axis = &loaded.story.axis;
+        let (start, end) = (axis.addr_at(state.view.lo), axis.addr_at(state.view.hi));
+        format!("{start:#x} {end:#x}")
     };
 
     let labels = rows.iter().map(|&(step, kernel)| {
@@ -198,8 +238,10 @@ pub fn timeline(props: &StateProps) -> Html {
                         aria-label="Timeline: one lane per boot step, x is the physical address. Use the data table below for the same data as text. Keys: ←/→ step, +/− zoom, A/D pan, F fit."
                         {onmousedown} {onmousemove} {onmouseleave} {onclick} {ondblclick} />
                     <div class="ticks" aria-hidden="true">{ for tick_labels }</div>
-                    <canvas id="map-strip" class="overview" ref={overview_ref} onclick={onoverview}
-                        role="img" aria-label="Overview at true linear scale; the frame is the visible window. Click to move there." />
+                    <canvas id="map-strip" class="overview" ref={overview_ref} data-window={window}
+                        onmousedown={on_overview_down} onmousemove={on_overview_move}
+                        onmouseup={on_overview_up.clone()} onmouseleave={on_overview_up}
+                        role="img" aria-label="Overview at true linear scale; the frame is the visible window. Drag it to pan, or click elsewhere to move there (keys: A/D)." />
                 </div>
             </div>
         </section>

@@ -1,5 +1,6 @@
 use super::*;
-use efiviz_core::layout::RegionState;
+use crate::job;
+use efiviz_core::layout::{RegionState, Reservation, ReservationKind};
 
 /// A real Gigabyte Z77X dmesg; its fixture header says the map has 187 entries.
 const GIGABYTE: &str =
@@ -7,13 +8,76 @@ const GIGABYTE: &str =
 /// The spec's S02 scenario as dmesg lines (11 descriptors, see scenarios.json).
 const S02: &str = include_str!("../../samples/s02-esrt-middle.txt");
 
-fn load(state: &AppState, name: &str, text: &str) -> AppState {
-    let action = Action::Load {
+/// Starts job `id` loading `text`, as the loader does.
+fn start(state: &AppState, id: u64, name: &str) -> AppState {
+    let job = Job::Load {
         name: name.to_owned(),
-        bytes: text.as_bytes().to_vec(),
-        reservations: Vec::new(),
     };
-    reduce(state, action)
+    reduce(state, Action::Started { id, job })
+}
+
+/// What the worker sends back for `text`: the loaded map, or the reason there is none.
+fn result(id: u64, name: &str, text: &str, reservations: Vec<Reservation>) -> Action {
+    let source = Source::original(name.to_owned(), text.as_bytes().into());
+    let tune = |knobs: &mut Knobs| knobs.reservations.extend(reservations);
+    Action::load_result(id, job::load(source, tune, |_| {}))
+}
+
+/// A whole load as the loader makes it: an efiviz SVG reopens its view; anything else is
+/// started, then gets the worker's result.
+fn load(state: &AppState, name: &str, text: &str) -> AppState {
+    let id = state.pending.as_ref().map_or(1, |p| p.id + 1) + 100;
+    match route(name, text.as_bytes()) {
+        Route::Restore(view) => reduce(state, Action::Restore(view)),
+        Route::Refuse(message) => reduce(state, Action::Failed { id: None, message }),
+        Route::Parse => reduce(&start(state, id, name), result(id, name, text, Vec::new())),
+    }
+}
+
+/// Everything a failed or cancelled job must leave as it was.
+fn assert_work_kept(before: &AppState, after: &AppState) {
+    assert!(
+        match (&before.loaded, &after.loaded) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        },
+        "the map"
+    );
+    assert_eq!(after.step, before.step, "the step");
+    assert_eq!(after.mode, before.mode, "the mode");
+    assert_eq!(after.view, before.view, "the zoom window");
+    assert_eq!(after.selected, before.selected, "the selection");
+    assert_eq!(after.knobs, before.knobs, "the knobs");
+}
+
+/// A loaded map with a view the user changed: step, mode, zoom, selection and a knob.
+fn worked_on() -> AppState {
+    let state = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    let state = reduce(&state, Action::Step(Move::To(2)));
+    let state = reduce(&state, Action::SetMode(Mode::Compare));
+    let state = reduce(
+        &state,
+        Action::Zoom {
+            factor: 4.0,
+            anchor: 0.3,
+        },
+    );
+    let state = reduce(&state, Action::SelectAdjacent(1));
+    let knobs = Knobs {
+        efi_debug: !state.knobs.efi_debug,
+        ..state.knobs.clone()
+    };
+    resimulate(&state, 7, knobs)
+}
+
+/// A knob change: job `id` re-simulates the loaded map with `knobs`, as the worker would.
+fn resimulate(state: &AppState, id: u64, knobs: Knobs) -> AppState {
+    let input = &state.loaded.as_ref().expect("a loaded map").input;
+    let story = Box::new(job::simulate(input, &knobs));
+    let job = Job::Simulate;
+    let started = reduce(state, Action::Started { id, job });
+    reduce(&started, Action::Simulated { id, story, knobs })
 }
 
 fn entry_count(state: &AppState) -> Option<usize> {
@@ -63,20 +127,96 @@ fn a_successful_load_clears_the_previous_error() {
 }
 
 #[test]
-fn an_unreadable_file_keeps_the_previous_map() {
-    let good = load(&AppState::default(), "z77x.txt", GIGABYTE);
-    let after = reduce(
-        &good,
-        Action::ReadFailed {
-            name: "big.log".to_owned(),
-            message: "NotReadableError".to_owned(),
+fn a_failed_job_keeps_the_map_the_view_and_the_knobs() {
+    let before = worked_on();
+    assert!(before.selected.is_some() && before.step == 2 && before.mode == Mode::Compare);
+    let junk = load(&before, "junk.bin", "\u{1}\u{2} not a map\n");
+    assert_work_kept(&before, &junk);
+    assert!(junk.pending.is_none());
+    let unreadable = reduce(
+        &start(&before, 9, "big.log"),
+        Action::Failed {
+            id: Some(9),
+            message: "Could not read big.log: NotReadableError".to_owned(),
         },
     );
-    assert_eq!(entry_count(&after), Some(187));
+    assert_work_kept(&before, &unreadable);
     assert_eq!(
-        after.error.as_deref(),
+        unreadable.error.as_deref(),
         Some("Could not read big.log: NotReadableError")
     );
+}
+
+#[test]
+fn an_input_over_the_limit_is_refused_naming_its_size_and_the_limit() {
+    let before = worked_on();
+    let message = job::refusal("journal.log", 300 << 20).expect("over the limit");
+    assert!(
+        message.starts_with(
+            "journal.log is 300.0 MiB (314572800 bytes), over the 256.0 MiB limit of what efiviz reads."
+        ),
+        "{message}"
+    );
+    assert_eq!(job::refusal("journal.log", job::MAX_INPUT_BYTES), None);
+    assert!(job::refusal("journal.log", job::MAX_INPUT_BYTES + 1).is_some());
+    let after = reduce(&before, Action::Failed { id: None, message });
+    assert_work_kept(&before, &after);
+    assert!(after.error.is_some());
+}
+
+#[test]
+fn cancelling_a_load_keeps_everything_and_ignores_its_late_replies() {
+    let before = worked_on();
+    let started = start(&before, 20, "huge.log");
+    assert_eq!(
+        started.pending.as_ref().map(|p| p.stage),
+        Some(Stage::Reading)
+    );
+    let parsing = reduce(
+        &started,
+        Action::Progress {
+            id: 20,
+            stage: Stage::Parsing,
+        },
+    );
+    assert_eq!(
+        parsing.pending.as_ref().map(|p| p.stage),
+        Some(Stage::Parsing)
+    );
+    let cancelled = reduce(&parsing, Action::Cancelled);
+    assert_eq!(cancelled.pending, None);
+    assert_work_kept(&before, &cancelled);
+    // A reply the worker had already sent arrives after the cancel: ignored.
+    let late = reduce(&cancelled, result(20, "huge.log", S02, Vec::new()));
+    assert_work_kept(&before, &late);
+    assert_eq!(entry_count(&late), Some(187));
+}
+
+#[test]
+fn a_newer_load_supersedes_an_older_one() {
+    let first = start(&AppState::default(), 1, "old.txt");
+    let second = start(&first, 2, "new.txt");
+    let stale = reduce(&second, result(1, "old.txt", GIGABYTE, Vec::new()));
+    assert_eq!(
+        entry_count(&stale),
+        None,
+        "the older job's result is dropped"
+    );
+    assert_eq!(stale.pending.as_ref().map(|p| p.id), Some(2));
+    let stale_progress = reduce(
+        &stale,
+        Action::Progress {
+            id: 1,
+            stage: Stage::Simulating,
+        },
+    );
+    assert_eq!(
+        stale_progress.pending.as_ref().map(|p| p.stage),
+        Some(Stage::Reading)
+    );
+    let done = reduce(&stale_progress, result(2, "new.txt", S02, Vec::new()));
+    assert_eq!(entry_count(&done), Some(11));
+    assert_eq!(done.pending, None);
 }
 
 #[test]
@@ -188,17 +328,13 @@ fn knobs_start_from_the_input_and_samples_add_their_reservations() {
     );
     assert!(plain.knobs.reservations.is_empty());
     let esrt = Reservation {
-        kind: efiviz_core::layout::ReservationKind::Esrt,
+        kind: ReservationKind::Esrt,
         addr: 0x4000_4f98,
         size: 56,
     };
     let sample = reduce(
-        &plain,
-        Action::Load {
-            name: "sample".to_owned(),
-            bytes: S02.as_bytes().to_vec(),
-            reservations: vec![esrt],
-        },
+        &start(&plain, 50, "sample"),
+        result(50, "sample", S02, vec![esrt]),
     );
     assert_eq!(sample.knobs.reservations, [esrt]);
 }
@@ -211,8 +347,9 @@ fn changing_a_knob_resimulates_and_keeps_the_step() {
         efi_debug: true,
         ..first.knobs.clone()
     };
-    let after = reduce(&first, Action::SetKnobs(knobs.clone()));
+    let after = resimulate(&first, 3, knobs.clone());
     assert_eq!(after.knobs, knobs);
+    assert_eq!(after.pending, None);
     assert_eq!(after.step, 2);
     assert!(!Rc::ptr_eq(
         after.loaded.as_ref().expect("loaded"),
@@ -290,11 +427,11 @@ fn the_theme_survives_loading_another_map() {
 
 /// S02 in compare mode at SetVirtualAddressMap, zoomed, a region selected, efi=debug on.
 fn shared_view() -> AppState {
-    let mut state = load(&AppState::default(), "s02.txt", S02);
+    let state = load(&AppState::default(), "s02.txt", S02);
     let mut knobs = state.knobs.clone();
     knobs.efi_debug = !knobs.efi_debug;
+    let mut state = resimulate(&state, 90, knobs);
     for action in [
-        Action::SetKnobs(knobs),
         Action::SetMode(Mode::Compare),
         Action::Step(Move::To(3)),
         Action::Zoom {
@@ -421,7 +558,7 @@ fn an_embedded_view_ignores_drops_pastes_and_knobs() {
         efi_debug: !embedded.knobs.efi_debug,
         ..embedded.knobs.clone()
     };
-    let tuned = reduce(&dropped, Action::SetKnobs(knobs));
+    let tuned = resimulate(&dropped, 91, knobs);
     assert_eq!(tuned.knobs, embedded.knobs);
     // Stepping and zooming still work: it is a live view, not a picture.
     let stepped = reduce(&tuned, Action::Step(Move::First));

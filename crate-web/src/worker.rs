@@ -1,0 +1,103 @@
+//! The web worker's side (the `efiviz-worker` binary): receives [`Request`]s, runs the
+//! [`job`] and posts the result back in pieces, so the page never blocks on a large input.
+
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use crate::job;
+use efiviz_core::layout::Knobs;
+
+use crate::state::{Source, Stage};
+use crate::wire::{Reply, Request, decode, encode, pieces, take_parts};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Posts `reply` to the page, transferring its bytes.
+fn post(reply: &Reply) {
+    let bytes = match encode(reply) {
+        Ok(bytes) => bytes,
+        Err(message) => return web_sys::console::error_1(&message.into()),
+    };
+    let array = Uint8Array::from(bytes.as_slice());
+    if let Err(error) = scope().post_message_with_transfer(&array, &Array::of1(&array.buffer())) {
+        web_sys::console::error_1(&error);
+    }
+}
+
+/// Starts listening and tells the page it may send work.
+pub fn run() {
+    let on_message = Closure::<dyn Fn(MessageEvent)>::new(|event: MessageEvent| {
+        handle(event.data());
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    // The handler lives as long as the worker.
+    on_message.forget();
+    post(&Reply::Ready);
+}
+
+/// A message is `[request bytes, payload]`; a load's payload is the input's bytes.
+fn handle(data: JsValue) {
+    let message: Array = data.unchecked_into();
+    let request = match decode(&Uint8Array::new(&message.get(0)).to_vec()) {
+        Ok(request) => request,
+        Err(error) => return web_sys::console::error_1(&error.into()),
+    };
+    match request {
+        Request::Load {
+            id,
+            name,
+            reservations,
+        } => {
+            let bytes = Uint8Array::new(&message.get(1)).to_vec();
+            let source = Source::original(name, bytes.into());
+            post(&Reply::Progress {
+                id,
+                stage: Stage::Parsing,
+            });
+            let progress = |stage| post(&Reply::Progress { id, stage });
+            let tune = |knobs: &mut Knobs| knobs.reservations.extend(reservations);
+            // The page kept the bytes; only what it cannot compute itself goes back.
+            match job::load(source, tune, progress) {
+                Ok((loaded, knobs)) => {
+                    let mut story = loaded.story;
+                    let parts = take_parts(&mut story);
+                    post(&Reply::Loaded {
+                        id,
+                        name: loaded.name,
+                        parsed: Box::new(loaded.parsed),
+                        input: Box::new(loaded.input),
+                        knobs,
+                        story: Box::new(story),
+                    });
+                    send_parts(id, parts);
+                }
+                Err(message) => post(&Reply::Failed { id, message }),
+            }
+        }
+        Request::Simulate { id, input, knobs } => {
+            post(&Reply::Progress {
+                id,
+                stage: Stage::Simulating,
+            });
+            let mut story = job::simulate(&input, &knobs);
+            let parts = take_parts(&mut story);
+            post(&Reply::Simulated {
+                id,
+                knobs,
+                story: Box::new(story),
+            });
+            send_parts(id, parts);
+        }
+    }
+}
+
+fn send_parts(id: u64, parts: Vec<efiviz_core::layout::KernelStep>) {
+    for piece in parts.into_iter().flat_map(|part| pieces(id, part)) {
+        post(&piece);
+    }
+    post(&Reply::Done { id });
+}
