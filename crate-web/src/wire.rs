@@ -103,6 +103,22 @@ pub fn extend(part: &mut KernelStep, regions: Vec<Region>, cells: Vec<MemmapCell
     part.memmap.cells.extend(cells);
 }
 
+impl Reply {
+    /// The job a reply belongs to.
+    pub fn id(&self) -> Option<u64> {
+        match self {
+            Self::Ready => None,
+            Self::Progress { id, .. }
+            | Self::Failed { id, .. }
+            | Self::Loaded { id, .. }
+            | Self::Simulated { id, .. }
+            | Self::Part { id, .. }
+            | Self::More { id, .. }
+            | Self::Done { id } => Some(*id),
+        }
+    }
+}
+
 pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, String> {
     postcard::to_allocvec(message).map_err(|e| format!("cannot encode a message: {e}"))
 }
@@ -143,6 +159,20 @@ mod tests {
 
     /// The spec's S02 scenario (11 descriptors) with its ESRT reservation.
     const S02: &str = include_str!("../samples/s02-esrt-middle.txt");
+
+    #[test]
+    fn a_real_boot_log_with_e820_events_survives_the_trip() {
+        let qemu = include_str!("../../../shared/fixtures/truth/q35-1G-D/serial.log");
+        let source = Source::original("q35".to_owned(), qemu.as_bytes().into());
+        let (loaded, _) = crate::job::load(source, |_| {}, |_| {}).expect("a map");
+        assert!(
+            !loaded.parsed.log.e820_events.is_empty(),
+            "the fixture has e820 events"
+        );
+        let bytes = encode(&loaded.parsed).expect("encodes");
+        let back: Parsed = decode(&bytes).expect("decodes");
+        assert_eq!(back.log, loaded.parsed.log);
+    }
 
     #[test]
     fn a_result_survives_the_trip_in_pieces() {

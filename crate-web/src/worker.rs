@@ -16,11 +16,15 @@ fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
 }
 
-/// Posts `reply` to the page, transferring its bytes.
+/// Posts `reply` to the page, transferring its bytes. A reply that cannot be encoded fails
+/// its job instead, so the page never waits forever.
 fn post(reply: &Reply) {
     let bytes = match encode(reply) {
         Ok(bytes) => bytes,
-        Err(message) => return web_sys::console::error_1(&message.into()),
+        Err(message) => match reply.id() {
+            Some(id) => return post(&Reply::Failed { id, message }),
+            None => return web_sys::console::error_1(&message.into()),
+        },
     };
     let array = Uint8Array::from(bytes.as_slice());
     if let Err(error) = scope().post_message_with_transfer(&array, &Array::of1(&array.buffer())) {

@@ -55,12 +55,63 @@ pub enum E820Op {
 }
 
 /// An e820 update or remove event, in log order; `end` is exclusive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct E820Event {
     pub start: u64,
     pub end: u64,
-    #[serde(flatten)]
     pub op: E820Op,
+}
+
+/// JSON (human-readable formats) puts the operation's fields beside the range; binary
+/// formats such as the app's worker messages (postcard) cannot express that flattening, so
+/// they get the same data as a plain tuple.
+mod e820_event_serde {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{E820Event, E820Op, E820Type};
+
+    #[derive(Serialize, Deserialize)]
+    struct Flat {
+        start: u64,
+        end: u64,
+        #[serde(flatten)]
+        op: E820Op,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    enum Op {
+        Update { from: E820Type, to: E820Type },
+        Remove { kind: Option<E820Type> },
+    }
+
+    impl Serialize for E820Event {
+        fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            let Self { start, end, op } = *self;
+            if serializer.is_human_readable() {
+                return Flat { start, end, op }.serialize(serializer);
+            }
+            let op = match op {
+                E820Op::Update { from, to } => Op::Update { from, to },
+                E820Op::Remove { kind } => Op::Remove { kind },
+            };
+            (start, end, op).serialize(serializer)
+        }
+    }
+
+    impl<'de> Deserialize<'de> for E820Event {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            if deserializer.is_human_readable() {
+                let Flat { start, end, op } = Flat::deserialize(deserializer)?;
+                return Ok(Self { start, end, op });
+            }
+            let (start, end, op) = <(u64, u64, Op)>::deserialize(deserializer)?;
+            let op = match op {
+                Op::Update { from, to } => E820Op::Update { from, to },
+                Op::Remove { kind } => E820Op::Remove { kind },
+            };
+            Ok(Self { start, end, op })
+        }
+    }
 }
 
 /// One `NAME=0x…` item of the config-table line, in firmware order.
