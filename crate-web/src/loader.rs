@@ -21,7 +21,7 @@ use yew::UseReducerDispatcher;
 use crate::canvas::{mark, mark_input, record_measure};
 use crate::job;
 use crate::state::{Action, AppState, Job, LoadedInput, Route, Source, Stage, route};
-use crate::wire::{Reply, Request, decode, encode, extend, put_parts};
+use crate::wire::{Reply, Request, WARM_UP, decode, encode, extend, put_parts};
 
 /// Trunk's loader for the `efiviz-worker` binary (worker files keep their unhashed names).
 const WORKER_URL: &str = "./efiviz-worker_loader.js";
@@ -108,7 +108,8 @@ impl Loader {
             me: me.clone(),
             dispatch,
             worker: RefCell::new(None),
-            next_id: Cell::new(1),
+            // Job ids start after the worker's own warm-up (wire::WARM_UP).
+            next_id: Cell::new(WARM_UP + 1),
             busy: Cell::new(None),
             queued: RefCell::new(None),
             kept: RefCell::new(None),

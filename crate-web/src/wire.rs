@@ -14,6 +14,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::state::Stage;
 
+/// The id of the worker's warm-up load at start; the page's jobs count from 1, so the
+/// reducer ignores its replies.
+pub const WARM_UP: u64 = 0;
+
 /// The page asks the worker.
 #[derive(Debug, Serialize, Deserialize)]
 pub enum Request {

@@ -7,10 +7,10 @@ use wasm_bindgen::prelude::*;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use crate::job;
-use efiviz_core::layout::Knobs;
+use efiviz_core::layout::{Knobs, Reservation};
 
 use crate::state::{Source, Stage};
-use crate::wire::{Reply, Request, decode, encode, pieces, take_parts};
+use crate::wire::{Reply, Request, WARM_UP, decode, encode, pieces, take_parts};
 
 fn scope() -> DedicatedWorkerGlobalScope {
     js_sys::global().unchecked_into()
@@ -41,6 +41,7 @@ pub fn run() {
     // The handler lives as long as the worker.
     on_message.forget();
     post(&Reply::Ready);
+    warm_up();
 }
 
 /// A message is `[request bytes, payload]`; a load's payload is the input's bytes.
@@ -62,25 +63,7 @@ fn handle(data: JsValue) {
                 id,
                 stage: Stage::Parsing,
             });
-            let progress = |stage| post(&Reply::Progress { id, stage });
-            let tune = |knobs: &mut Knobs| knobs.reservations.extend(reservations);
-            // The page kept the bytes; only what it cannot compute itself goes back.
-            match job::load(source, tune, progress) {
-                Ok((loaded, knobs)) => {
-                    let mut story = loaded.story;
-                    let parts = take_parts(&mut story);
-                    post(&Reply::Loaded {
-                        id,
-                        name: loaded.name,
-                        parsed: Box::new(loaded.parsed),
-                        input: Box::new(loaded.input),
-                        knobs,
-                        story: Box::new(story),
-                    });
-                    send_parts(id, parts);
-                }
-                Err(message) => post(&Reply::Failed { id, message }),
-            }
+            load(id, source, reservations);
         }
         Request::Simulate { id, input, knobs } => {
             post(&Reply::Progress {
@@ -97,6 +80,39 @@ fn handle(data: JsValue) {
             send_parts(id, parts);
         }
     }
+}
+
+/// Loads `source` and posts the result for job `id`. The page kept the bytes; only what it
+/// cannot compute itself goes back.
+fn load(id: u64, source: Source, reservations: Vec<Reservation>) {
+    let progress = |stage| post(&Reply::Progress { id, stage });
+    let tune = |knobs: &mut Knobs| knobs.reservations.extend(reservations);
+    match job::load(source, tune, progress) {
+        Ok((loaded, knobs)) => {
+            let mut story = loaded.story;
+            let parts = take_parts(&mut story);
+            post(&Reply::Loaded {
+                id,
+                name: loaded.name,
+                parsed: Box::new(loaded.parsed),
+                input: Box::new(loaded.input),
+                knobs,
+                story: Box::new(story),
+            });
+            send_parts(id, parts);
+        }
+        Err(message) => post(&Reply::Failed { id, message }),
+    }
+}
+
+/// A small sample (the spec's S02 scenario) loaded once at start, as job [`WARM_UP`]: V8
+/// compiles wasm functions lazily, at their first call, so without it the user's first
+/// input pays for compiling the parser, the simulator and the encoder here, and the page's
+/// decoder there (the page decodes the pieces and drops them).
+fn warm_up() {
+    const SAMPLE: &str = include_str!("../samples/s02-esrt-middle.txt");
+    let source = Source::original("warm-up".to_owned(), SAMPLE.as_bytes().into());
+    load(WARM_UP, source, Vec::new());
 }
 
 fn send_parts(id: u64, parts: Vec<efiviz_core::layout::KernelStep>) {
