@@ -472,6 +472,13 @@ pub fn route(name: &str, bytes: &[u8]) -> Route {
 
 /// `Some` when `bytes` are an SVG: the view an efiviz export stored in it, or why not.
 fn efiviz_svg(bytes: &[u8]) -> Option<Result<ViewState, SvgStateError>> {
+    // Look at the start first: validating a 200 MB journal as UTF-8 just to find it is no
+    // SVG would block the page for a noticeable moment.
+    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]);
+    let start = start.trim_start_matches('\u{feff}').trim_start();
+    if !(start.starts_with("<svg") || start.starts_with("<?xml")) {
+        return None;
+    }
     let text = std::str::from_utf8(bytes).ok()?;
     let head = text.trim_start_matches('\u{feff}').trim_start();
     let svg = head.starts_with("<svg") || (head.starts_with("<?xml") && text.contains("<svg"));
