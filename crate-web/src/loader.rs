@@ -15,7 +15,7 @@ use js_sys::{Array, Uint8Array};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{Blob, ErrorEvent, File, MessageEvent, Worker};
+use web_sys::{Blob, ErrorEvent, File, MessageEvent, Url, Worker};
 use yew::UseReducerDispatcher;
 
 use crate::canvas::{mark, mark_input, record_measure};
@@ -24,7 +24,24 @@ use crate::state::{Action, AppState, Job, LoadedInput, Route, Source, Stage, rou
 use crate::wire::{Reply, Request, WARM_UP, decode, encode, extend, put_parts};
 
 /// Trunk's loader for the `efiviz-worker` binary (worker files keep their unhashed names).
-const WORKER_URL: &str = "./efiviz-worker_loader.js";
+const WORKER_LOADER: &str = "efiviz-worker_loader.js";
+
+/// The worker loader's URL, beside the app's own script. The script's URL carries the public
+/// URL (static/loader.js reads it from the same tag); the page's may lack a sub-path's
+/// trailing slash, which would put a page-relative worker URL one directory too high.
+fn worker_url() -> String {
+    let page = web_sys::window().and_then(|w| w.location().href().ok());
+    let app_script = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector("script[data-efiviz-js]").ok().flatten())
+        .and_then(|tag| tag.get_attribute("data-efiviz-js"));
+    page.zip(app_script)
+        .and_then(|(page, script)| {
+            let script = Url::new_with_base(&script, &page).ok()?;
+            Url::new_with_base(WORKER_LOADER, &script.href()).ok()
+        })
+        .map_or_else(|| format!("./{WORKER_LOADER}"), |url| url.href())
+}
 
 /// What a job sends along with its request: a load's bytes.
 enum Payload {
@@ -169,7 +186,7 @@ impl Loader {
 impl Inner {
     fn spawn(&self) {
         mark("efiviz-worker-spawn");
-        let worker = match Worker::new(WORKER_URL) {
+        let worker = match Worker::new(&worker_url()) {
             Ok(worker) => worker,
             Err(_) => return self.inline.set(true),
         };

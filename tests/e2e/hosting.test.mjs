@@ -85,6 +85,14 @@ test('a --public-url build works from its sub-path', { timeout: 1_200_000 }, asy
     const assets = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname));
     assert.ok(assets.some((p) => p.endsWith('.wasm')), `wasm loaded: ${assets}`);
     assert.ok(assets.every((p) => p.startsWith(SUB_PATH)), `${assets}`);
+
+    // Opened without the trailing slash, page-relative URLs would point one directory up:
+    // the app and its worker must still come from the sub-path and load a map.
+    const bare = await openApp(suite.browser, hosted.url.replace(/\/$/, ''));
+    await bare.page.waitForFunction(() => performance.getEntriesByName('efiviz-worker-ready').length > 0);
+    await bare.page.click('.gallery .sample');
+    await bare.page.waitForSelector('#entry-count');
+    assert.ok(Number(await bare.page.textContent('#entry-count')) > 0);
   } finally {
     await hosted.close();
   }

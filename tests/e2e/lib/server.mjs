@@ -17,7 +17,9 @@ const TYPES = {
 // `base` is the URL path the files live under (a sub-path host); anything outside it is 404.
 export async function serveDist(root, { base = '/' } = {}) {
   const server = createServer(async (req, res) => {
-    const requested = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let requested = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    // Like many static hosts, the sub-path without its trailing slash serves the page itself.
+    if (`${requested}/` === base) requested = base;
     if (!requested.startsWith(base)) {
       res.writeHead(404).end('not found');
       return;
