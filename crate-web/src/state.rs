@@ -85,16 +85,6 @@ pub struct Pending {
     pub stage: Stage,
 }
 
-/// Which kernel's lanes the timeline shows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Mode {
-    Old,
-    #[default]
-    New,
-    /// OLD and NEW interleaved, step by step.
-    Compare,
-}
-
 /// A point the user hovers or selected: a lane (step and kernel) and an address in it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Pick {
@@ -114,7 +104,8 @@ pub struct AppState {
     pub knobs: Knobs,
     /// The current step; lanes after it are not drawn yet.
     pub step: usize,
-    pub mode: Mode,
+    /// Which kernels the timeline shows (OLD, NEW, or both interleaved: compare mode).
+    pub mode: KernelChoice,
     /// The visible window of the timeline's axis.
     pub view: View,
     pub hovered: Option<Pick>,
@@ -133,7 +124,7 @@ impl Default for AppState {
             pending: None,
             knobs: Knobs::default(),
             step: 0,
-            mode: Mode::default(),
+            mode: KernelChoice::default(),
             view: View { lo: 0.0, hi: 1.0 },
             hovered: None,
             selected: None,
@@ -185,7 +176,7 @@ pub enum Action {
     /// The user stopped the job in flight.
     Cancelled,
     Step(Move),
-    SetMode(Mode),
+    SetMode(KernelChoice),
     /// Zoom by `factor` (> 1 zooms in) around `anchor` (0..1 across the window).
     Zoom {
         factor: f64,
@@ -240,18 +231,14 @@ impl AppState {
 
     /// The kernels the current mode shows, in lane order.
     pub fn kernels(&self) -> &'static [Kernel] {
-        match self.mode {
-            Mode::Old => &[Kernel::Old],
-            Mode::New => &[Kernel::New],
-            Mode::Compare => &[Kernel::Old, Kernel::New],
-        }
+        self.mode.kernels()
     }
 
     /// The kernel whose state the table, the step log and the memmap view follow.
     pub fn focus_kernel(&self) -> Kernel {
         match self.mode {
-            Mode::Old => Kernel::Old,
-            Mode::New | Mode::Compare => Kernel::New,
+            KernelChoice::Old => Kernel::Old,
+            KernelChoice::New | KernelChoice::Both => Kernel::New,
         }
     }
 
@@ -435,11 +422,7 @@ fn restore(next: &mut AppState, view: &ViewState) {
         Err(message) => return next.error = Some(message),
     }
     next.embed = view.embed;
-    next.mode = match view.kernels {
-        KernelChoice::Old => Mode::Old,
-        KernelChoice::New => Mode::New,
-        KernelChoice::Both => Mode::Compare,
-    };
+    next.mode = view.kernels;
     let last = next.step_count().saturating_sub(1);
     next.step = view.step.min(last);
     if let Some(axis) = next.axis() {
@@ -494,11 +477,7 @@ impl AppState {
             input: loaded.bytes.to_vec(),
             form: loaded.form,
             knobs: Some(self.knobs.clone()),
-            kernels: match self.mode {
-                Mode::Old => KernelChoice::Old,
-                Mode::New => KernelChoice::New,
-                Mode::Compare => KernelChoice::Both,
-            },
+            kernels: self.mode,
             step: self.step,
             window: None,
             selected: self.selected.map(|p| Selection {

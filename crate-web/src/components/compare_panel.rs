@@ -1,9 +1,8 @@
 use efiviz_core::layout::Finding;
+use efiviz_core::share::KernelChoice;
 use yew::prelude::*;
 
 use super::StateProps;
-
-use crate::state::Mode;
 
 fn finding_row(f: &Finding) -> Html {
     let status = f.status.clone().unwrap_or_default();
@@ -23,7 +22,7 @@ fn finding_row(f: &Finding) -> Html {
 #[function_component(ComparePanel)]
 pub fn compare_panel(props: &StateProps) -> Html {
     let state = &*props.state;
-    let (Some(loaded), Mode::Compare) = (&state.loaded, state.mode) else {
+    let (Some(loaded), KernelChoice::Both) = (&state.loaded, state.mode) else {
         return html! {};
     };
     let findings = &loaded.story.findings;

@@ -1,12 +1,13 @@
 //! Page-wide input that is not tied to one element: keyboard shortcuts, paste, drag and drop.
 
+use efiviz_core::share::KernelChoice;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{ClipboardEvent, Element, KeyboardEvent};
 use yew::prelude::*;
 
 use crate::loader::Loader;
-use crate::state::{Action, AppState, Mode, Move};
+use crate::state::{Action, AppState, Move};
 
 /// The action a key stands for, if any (Perfetto-style WASD plus Python-Tutor-style stepping).
 pub fn key_action(key: &str) -> Option<Action> {
@@ -26,9 +27,9 @@ pub fn key_action(key: &str) -> Option<Action> {
         "a" | "A" => Action::Pan(-0.25),
         "d" | "D" => Action::Pan(0.25),
         "f" | "F" => Action::Fit,
-        "1" => Action::SetMode(Mode::Old),
-        "2" => Action::SetMode(Mode::New),
-        "3" => Action::SetMode(Mode::Compare),
+        "1" => Action::SetMode(KernelChoice::Old),
+        "2" => Action::SetMode(KernelChoice::New),
+        "3" => Action::SetMode(KernelChoice::Both),
         "]" => Action::SelectAdjacent(1),
         "[" => Action::SelectAdjacent(-1),
         "Escape" => Action::Select(None),

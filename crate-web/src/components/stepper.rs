@@ -1,10 +1,10 @@
+use efiviz_core::share::KernelChoice;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::StateProps;
-
-use crate::state::{Action, Mode, Move};
+use crate::state::{Action, Move};
 
 /// Previous/next, a slider over the steps, the step's name, and the kernel/compare switch.
 #[function_component(Stepper)]
@@ -32,7 +32,7 @@ pub fn stepper(props: &StateProps) -> Html {
             }
         })
     };
-    let mode_button = |mode: Mode, label: &str, key: &str| {
+    let mode_button = |mode: KernelChoice, label: &str, key: &str| {
         let dispatch = props.state.dispatcher();
         let onclick = Callback::from(move |_: MouseEvent| dispatch.dispatch(Action::SetMode(mode)));
         html! {
@@ -56,9 +56,9 @@ pub fn stepper(props: &StateProps) -> Html {
                 <code class="muted step-function">{ &step.function }</code>
             </p>
             <div class="modes" role="group" aria-label="Kernel">
-                { mode_button(Mode::Old, "OLD", "1") }
-                { mode_button(Mode::New, "NEW", "2") }
-                { mode_button(Mode::Compare, "Compare", "3") }
+                { mode_button(KernelChoice::Old, "OLD", "1") }
+                { mode_button(KernelChoice::New, "NEW", "2") }
+                { mode_button(KernelChoice::Both, "Compare", "3") }
             </div>
         </div>
     }

@@ -55,7 +55,7 @@ fn assert_work_kept(before: &AppState, after: &AppState) {
 fn worked_on() -> AppState {
     let state = load(&AppState::default(), "z77x.txt", GIGABYTE);
     let state = reduce(&state, Action::Step(Move::To(2)));
-    let state = reduce(&state, Action::SetMode(Mode::Compare));
+    let state = reduce(&state, Action::SetMode(KernelChoice::Both));
     let state = reduce(
         &state,
         Action::Zoom {
@@ -129,7 +129,7 @@ fn a_successful_load_clears_the_previous_error() {
 #[test]
 fn a_failed_job_keeps_the_map_the_view_and_the_knobs() {
     let before = worked_on();
-    assert!(before.selected.is_some() && before.step == 2 && before.mode == Mode::Compare);
+    assert!(before.selected.is_some() && before.step == 2 && before.mode == KernelChoice::Both);
     let junk = load(&before, "junk.bin", "\u{1}\u{2} not a map\n");
     assert_work_kept(&before, &junk);
     assert!(junk.pending.is_none());
@@ -283,14 +283,14 @@ fn compare_mode_interleaves_old_and_new_lanes() {
     let state = load(&AppState::default(), "s02", S02);
     let steps = state.loaded.as_ref().map_or(0, |l| l.story.steps.len());
     assert_eq!(state.rows().len(), steps);
-    let compare = reduce(&state, Action::SetMode(Mode::Compare));
+    let compare = reduce(&state, Action::SetMode(KernelChoice::Both));
     let rows = compare.rows();
     assert_eq!(rows.len(), 2 * steps);
     assert_eq!(rows[0], (0, Kernel::Old));
     assert_eq!(rows[1], (0, Kernel::New));
     assert_eq!(compare.focus_kernel(), Kernel::New);
     assert_eq!(
-        reduce(&compare, Action::SetMode(Mode::Old)).focus_kernel(),
+        reduce(&compare, Action::SetMode(KernelChoice::Old)).focus_kernel(),
         Kernel::Old
     );
 }
@@ -432,7 +432,7 @@ fn shared_view() -> AppState {
     knobs.efi_debug = !knobs.efi_debug;
     let mut state = resimulate(&state, 90, knobs);
     for action in [
-        Action::SetMode(Mode::Compare),
+        Action::SetMode(KernelChoice::Both),
         Action::Step(Move::To(3)),
         Action::Zoom {
             factor: 3.0,
@@ -500,7 +500,7 @@ fn a_frozen_version_1_link_still_opens() {
     let view = efiviz_core::share::from_fragment(link.trim()).expect("v1 reads");
     let state = reduce(&AppState::default(), Action::Restore(Box::new(view)));
     assert_eq!(state.error, None);
-    assert_eq!(state.mode, Mode::Compare);
+    assert_eq!(state.mode, KernelChoice::Both);
     assert_eq!(state.step, 3);
     // The fixture's notes: 42 entries.
     assert_eq!(entry_count(&state), Some(42));
