@@ -50,8 +50,13 @@ impl MemoryType {
     ];
 
     /// The kernel's short name, or `None` for types it does not know (printed as `type=N`).
-    pub fn short_name(self) -> Option<&'static str> {
-        Self::SHORT_NAMES.get(self.0 as usize).copied()
+    pub const fn short_name(self) -> Option<&'static str> {
+        let i = self.0 as usize;
+        if i < Self::SHORT_NAMES.len() {
+            Some(Self::SHORT_NAMES[i])
+        } else {
+            None
+        }
     }
 
     /// The short name, or `type=N` for unknown types, exactly as the kernel prints it.

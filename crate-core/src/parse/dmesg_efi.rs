@@ -189,6 +189,14 @@ fn flag_tokens(flags: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// Parses the text after `memNN:` … given `s` starting at `mem`. Returns `Ok(None)` when `s`
 /// is not a memory-map entry at all (e.g. `memblock_reserve:`).
 pub fn parse_mem_line(s: &str) -> Option<Result<MemLine, String>> {
+    match super::mem_columns::read(s) {
+        Some(line) => Some(Ok(line)),
+        None => parse_any_mem_line(s),
+    }
+}
+
+/// [`parse_mem_line`] for every layout, without the fixed-column fast path.
+pub(super) fn parse_any_mem_line(s: &str) -> Option<Result<MemLine, String>> {
     let after = s.strip_prefix("mem")?;
     let (index, rest) = take_dec(after)?;
     let rest = rest.strip_prefix(':')?;

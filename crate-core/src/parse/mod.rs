@@ -13,6 +13,7 @@ mod e820;
 mod gate;
 pub mod json;
 mod kernel_misc;
+mod mem_columns;
 pub mod print;
 mod report;
 mod runtime_map;

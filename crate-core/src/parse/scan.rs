@@ -8,6 +8,12 @@ pub fn take_hex(s: &str) -> Option<(u128, &str)> {
         .or_else(|| s.strip_prefix("0X"))
         .unwrap_or(s);
     let bytes = body.as_bytes();
+    // The kernel's own zero-padded 16-digit addresses, in one step.
+    if let Some(value) = hex16(bytes) {
+        if bytes.get(16).is_none_or(|&b| hex_digit(b).is_none()) {
+            return Some((u128::from(value), &body[16..]));
+        }
+    }
     // Up to 16 digits in 64-bit arithmetic (the common case), the rest in 128-bit.
     let (mut low, mut len) = hex_words(bytes);
     while len < 16 {
@@ -30,6 +36,15 @@ pub fn take_hex(s: &str) -> Option<(u128, &str)> {
     }
     // Only ASCII digits were consumed, so `len` is a char boundary.
     Some((value, &body[len..]))
+}
+
+/// Exactly 16 hex digits at the start of `bytes` (whatever follows), read as two words.
+pub fn hex16(bytes: &[u8]) -> Option<u64> {
+    let word = |at: usize| {
+        let w = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
+        (hex_digits_in_word(w) == 8).then(|| pack_nibbles(w))
+    };
+    Some(word(0)? << 32 | word(8)?)
 }
 
 /// The leading hex digits of `bytes` read eight at a time (SWAR), while whole words of
