@@ -189,7 +189,7 @@ fn flag_tokens(flags: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// Parses the text after `memNN:` … given `s` starting at `mem`. Returns `Ok(None)` when `s`
 /// is not a memory-map entry at all (e.g. `memblock_reserve:`).
 pub fn parse_mem_line(s: &str) -> Option<Result<MemLine, String>> {
-    match super::mem_columns::read(s) {
+    match super::mem_columns::read(s.as_bytes()) {
         Some(line) => Some(Ok(line)),
         None => parse_any_mem_line(s),
     }

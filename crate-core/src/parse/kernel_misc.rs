@@ -1,6 +1,7 @@
 //! The other kernel lines a map needs around it: firmware banner, config tables, command line,
 //! ESRT, memblock=debug events, and the boot-services/`Memory:` totals.
 
+use super::memblock_columns;
 use super::scan::{FastTrim, contains_lit, inclusive_range, starts, take_dec, take_hex64};
 use crate::model::{ConfigTable, FirmwareInfo};
 
@@ -56,10 +57,15 @@ const CONTEXT: [(&str, &str); 10] = [
     ("MEMBLOCK configuration:", "memblock dump header"),
 ];
 
+/// A memblock=debug line (`memblock…` or `__memblock…`): no other reader's kind of line.
+pub fn is_memblock(line: &[u8]) -> bool {
+    starts(line, b"memblock") || starts(line, b"__memblock")
+}
+
 /// `None` when the line is none of these.
 pub fn parse(line: &str) -> Option<Result<MiscLine<'_>, String>> {
     // memblock=debug lines are the most frequent of these, so they are tried first.
-    if starts(line.as_bytes(), b"memblock") || starts(line.as_bytes(), b"__memblock") {
+    if is_memblock(line.as_bytes()) {
         if let Some(result) = parse_memblock(line) {
             return Some(result);
         }
@@ -150,9 +156,17 @@ fn parse_available(s: &str) -> Result<MiscLine<'static>, String> {
     Ok(MiscLine::MemoryAvailable(avail, total))
 }
 
-/// `memblock_reserve: [0xS-0xE] caller` and the other `memblock…: [range]` forms.
-/// `None` for memblock lines without a range (`memblock_alloc_try_nid: N bytes …`).
+/// `memblock_reserve: [0xS-0xE] caller` and the other `memblock…: [range]` forms, and the
+/// range-less requests (`memblock_alloc_try_nid: N bytes …`). The fixed-offset reader first.
 fn parse_memblock(line: &str) -> Option<Result<MiscLine<'_>, String>> {
+    match memblock_columns::read(line.as_bytes()) {
+        Some(read) => Some(Ok(read)),
+        None => parse_any_memblock(line),
+    }
+}
+
+/// [`parse_memblock`] for every spelling, without the fast reader.
+pub(super) fn parse_any_memblock(line: &str) -> Option<Result<MiscLine<'_>, String>> {
     // The caller checked that the line starts with `memblock` or `__memblock`.
     let colon = memchr::memchr(b':', line.as_bytes())?;
     let (op, rest) = (&line[..colon], line[colon + 1..].strip_prefix(' ')?);
@@ -161,7 +175,7 @@ fn parse_memblock(line: &str) -> Option<Result<MiscLine<'_>, String>> {
         return None;
     }
     if !rest.starts_with('[') {
-        return Some(Ok(MiscLine::Context("memblock allocation request")));
+        return Some(Ok(MiscLine::Context(memblock_columns::REQUEST)));
     }
     let expected = || format!("expected `{op}: [0x<start>-0x<end>] <caller>`");
     let (start, end, tail) = match inclusive_range(&rest[1..]) {

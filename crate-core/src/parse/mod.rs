@@ -10,10 +10,13 @@ mod blocks;
 mod detect;
 mod dmesg_efi;
 mod e820;
+#[cfg(test)]
+mod edits;
 mod gate;
 pub mod json;
 mod kernel_misc;
 mod mem_columns;
+mod memblock_columns;
 pub mod print;
 mod report;
 mod runtime_map;

@@ -17,7 +17,7 @@ impl Driver {
                 if let Some(w) = warning {
                     self.report.add(line_no, text, Severity::Warning, w);
                 }
-                self.entry(line_no, text, Source::Shell, None, desc);
+                self.entry(line_no, text.as_bytes(), Source::Shell, None, desc);
             }
             Ok(ShellLine::Chrome) => {}
             Ok(ShellLine::TutorialHead { index, ty, attr }) => {
@@ -40,7 +40,13 @@ impl Driver {
                         virt: 0,
                         attr,
                     };
-                    self.entry(line_no, text, Source::Tutorial, Some(index), desc);
+                    self.entry(
+                        line_no,
+                        text.as_bytes(),
+                        Source::Tutorial,
+                        Some(index),
+                        desc,
+                    );
                 }
                 None => self.report.add(
                     line_no,
@@ -73,7 +79,7 @@ impl Driver {
                     self.close_block();
                     self.next_kind = Kind::Runtime;
                 }
-                self.entry(line_no, text, Source::Rtmap, Some(index), desc);
+                self.entry(line_no, text.as_bytes(), Source::Rtmap, Some(index), desc);
             }
             Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
         }

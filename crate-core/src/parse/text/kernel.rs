@@ -13,12 +13,28 @@ use crate::parse::scan::{FastTrim, contains_lit};
 impl Driver {
     /// Kernel log lines; true when the line was recognised (used, or reported).
     pub(super) fn kernel(&mut self, line_no: usize, text: &str) -> bool {
+        // memblock=debug lines are the commonest, and only `kernel_misc` takes them.
+        if !kernel_misc::is_memblock(text.as_bytes()) && self.map_or_e820(line_no, text) {
+            return true;
+        }
+        if let Some(result) = kernel_misc::parse(text) {
+            match result {
+                Ok(m) => self.misc_line(line_no, text, m),
+                Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
+            }
+            return true;
+        }
+        false
+    }
+
+    /// EFI map lines and sections, and e820 lines; true when the line was recognised.
+    fn map_or_e820(&mut self, line_no: usize, text: &str) -> bool {
         let body = strip_efi_prefix(text);
         let efi = body.len() != text.len();
         if body.starts_with("mem") {
             if let Some(result) = dmesg_efi::parse_mem_line(body) {
                 match result {
-                    Ok(mem) => self.mem_line(line_no, text, mem),
+                    Ok(mem) => self.mem_line(line_no, text.as_bytes(), mem),
                     Err(reason) => self.mem_error(line_no, text, &reason),
                 }
                 return true;
@@ -28,7 +44,7 @@ impl Driver {
             return true;
         }
         // Only these first letters can start an e820 line; skipping the rest saves time. Of the
-        // `m` lines only `modified:` is one (memblock=debug lines are many).
+        // `m` lines only `modified:` is one.
         let e820_start = match text.as_bytes()[0] {
             b'B' | b'e' | b'u' | b'r' => true,
             b'm' => text.starts_with("modified"),
@@ -37,13 +53,6 @@ impl Driver {
         if let Some(result) = e820_start.then(|| e820::parse(text)).flatten() {
             match result {
                 Ok(e) => self.e820_line(line_no, text, e),
-                Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
-            }
-            return true;
-        }
-        if let Some(result) = kernel_misc::parse(text) {
-            match result {
-                Ok(m) => self.misc_line(line_no, text, m),
                 Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
             }
             return true;
@@ -78,7 +87,7 @@ impl Driver {
             }
             match dmesg_efi::parse_range_typeattr(rest) {
                 Ok((entry, _)) => {
-                    if self.accept(Owned::Memattr, line_no, text) {
+                    if self.accept(Owned::Memattr, line_no, text.as_bytes()) {
                         self.log.memattr.push(entry);
                     }
                 }
@@ -102,7 +111,7 @@ impl Driver {
                         virt: 0,
                         attr: e.attr,
                     };
-                    self.entry(line_no, text, Source::Unindexed, None, desc);
+                    self.entry(line_no, text.as_bytes(), Source::Unindexed, None, desc);
                 }
                 Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
             }
@@ -111,9 +120,12 @@ impl Driver {
         false
     }
 
-    fn mem_line(&mut self, line_no: usize, text: &str, mem: MemLine) {
+    /// Files a read `memNN:` line; `text` is the line, quoted by any warning.
+    pub(super) fn mem_line(&mut self, line_no: usize, text: &[u8], mem: MemLine) {
         for w in &mem.warnings {
-            self.report.add(line_no, text, Severity::Warning, w.clone());
+            let shown = String::from_utf8_lossy(text);
+            self.report
+                .add(line_no, &shown, Severity::Warning, w.clone());
         }
         if mem.invalid
             && self.next_kind != Kind::Invalid
@@ -121,7 +133,7 @@ impl Driver {
         {
             self.report.add(
                 line_no,
-                text,
+                &String::from_utf8_lossy(text),
                 Severity::Warning,
                 "entry marked (invalid) outside an `Invalid EFI memory map entries` section",
             );
@@ -157,7 +169,7 @@ impl Driver {
                     at + 1
                 ),
             );
-            self.mem_line(line_no, text, mem);
+            self.mem_line(line_no, text.as_bytes(), mem);
         }
     }
 
@@ -167,7 +179,7 @@ impl Driver {
                 entry,
                 firmware: true,
             } => {
-                if self.accept(Owned::E820, line_no, text) {
+                if self.accept(Owned::E820, line_no, text.as_bytes()) {
                     self.log.e820.push(entry);
                 }
             }
@@ -182,7 +194,7 @@ impl Driver {
             }
             E820Line::Gap | E820Line::BiosHeader => {}
             E820Line::Event(event) => {
-                if self.accept(Owned::E820Events, line_no, text) {
+                if self.accept(Owned::E820Events, line_no, text.as_bytes()) {
                     self.log.e820_events.push(event);
                 }
             }
@@ -242,17 +254,27 @@ impl Driver {
                 start,
                 end,
                 caller,
-            } => {
-                if self.accept(Owned::Memblock, line_no, text) {
-                    self.log.memblock_events.push(MemblockEvent {
-                        op: op.to_owned(),
-                        start,
-                        end,
-                        caller: caller.to_owned(),
-                    });
-                }
-            }
+            } => self.memblock_event(line_no, text.as_bytes(), op, (start, end), caller),
             MiscLine::Context(what) => self.info(line_no, text.as_bytes(), what),
+        }
+    }
+
+    /// A memblock=debug range event: stored for the first boot, reported for a later one.
+    pub(super) fn memblock_event(
+        &mut self,
+        line_no: usize,
+        text: &[u8],
+        op: &str,
+        (start, end): (u64, u64),
+        caller: &str,
+    ) {
+        if self.accept(Owned::Memblock, line_no, text) {
+            self.log.memblock_events.push(MemblockEvent {
+                op: op.to_owned(),
+                start,
+                end,
+                caller: caller.to_owned(),
+            });
         }
     }
 
@@ -266,7 +288,7 @@ impl Driver {
     }
 
     /// Whether list field `field` may take a line from the current boot; reports it if not.
-    fn accept(&mut self, field: Owned, line_no: usize, text: &str) -> bool {
+    fn accept(&mut self, field: Owned, line_no: usize, text: &[u8]) -> bool {
         self.has_content = true;
         let owner = &mut self.owners[field as usize];
         match *owner {
@@ -278,7 +300,7 @@ impl Driver {
             Some(_) => {
                 self.info(
                     line_no,
-                    text.as_bytes(),
+                    text,
                     "from a later boot log in the same input; the first boot's lines are kept",
                 );
                 false

@@ -3,6 +3,7 @@
 
 mod firmware;
 mod kernel;
+mod lane;
 
 use std::borrow::Cow;
 
@@ -51,11 +52,22 @@ struct Driver {
     owners: [Option<usize>; 4],
     /// Recognised lines per family: kernel, shell, runtime-map.
     hits: [usize; 3],
+    /// Whether the fast lane may take lines (off only to test it against the general path).
+    lane: bool,
 }
 
 /// Parses text input. `forced` restricts the recognisers to one family.
 pub fn parse(input: &[u8], forced: Option<Format>) -> (BootLog, Report) {
-    let mut driver = Driver::new(forced);
+    drive(input, Driver::new(forced, true))
+}
+
+/// [`parse`] with every line on the general path.
+#[cfg(test)]
+pub fn parse_without_lane(input: &[u8], forced: Option<Format>) -> (BootLog, Report) {
+    drive(input, Driver::new(forced, false))
+}
+
+fn drive(input: &[u8], mut driver: Driver) -> (BootLog, Report) {
     let eol = line_end(input);
     if eol == b'\r' {
         driver.seen.add(Seen::CRLF);
@@ -95,7 +107,7 @@ fn line_end(input: &[u8]) -> u8 {
 }
 
 impl Driver {
-    fn new(forced: Option<Format>) -> Self {
+    fn new(forced: Option<Format>, lane: bool) -> Self {
         Self {
             forced,
             log: BootLog::default(),
@@ -111,6 +123,7 @@ impl Driver {
             has_content: false,
             owners: [None; 4],
             hits: [0; 3],
+            lane,
         }
     }
 
@@ -147,10 +160,14 @@ impl Driver {
     }
 
     fn line(&mut self, line_no: usize, raw: &[u8]) {
-        // Fast path for the commonest shape: a plain timestamped kernel line nobody wants.
+        // Fast paths for the commonest shapes: a timestamped map or memblock line, and a plain
+        // timestamped kernel line nobody wants.
         let stamped = wrappers::Stamped::of(raw);
-        let mut passed = None;
+        let mut passed = false;
         if let Some(stamp) = stamped {
+            if self.fast_lane(line_no, stamp) {
+                return;
+            }
             let after = stamp.after().trim_ascii_start();
             if !after.is_empty() {
                 if !gate::maybe_interesting(after, self.families()) {
@@ -159,13 +176,13 @@ impl Driver {
                     self.info(line_no, raw, "not a memory-map line");
                     return;
                 }
-                passed = Some(after.len());
+                passed = true;
             }
         }
         let (payload, gated) = match stamped.and_then(|stamp| stamp.unwrap(&mut self.seen)) {
-            // The payload starts where `after` does: of the same length, it is the text the
-            // gate just passed (only a trimmed line end can make them differ).
-            Some(payload) => (Cow::Borrowed(payload), passed == Some(payload.len())),
+            // The payload is `after` with its end trimmed (a CR, padding, a pager's `$`), and
+            // such a trim never turns the gate's answer from yes to no (see `gate`).
+            Some(payload) => (Cow::Borrowed(payload), passed),
             None => (wrappers::unwrap_line(raw, &mut self.seen), false),
         };
         if payload.is_empty() {
@@ -265,10 +282,12 @@ impl Driver {
         }
     }
 
+    /// Adds a descriptor line to the current block (or starts one); `text` is the line, quoted
+    /// if it repeats the line before.
     fn entry(
         &mut self,
         line_no: usize,
-        text: &str,
+        text: &[u8],
         source: Source,
         index: Option<usize>,
         desc: Descriptor,
@@ -280,7 +299,7 @@ impl Driver {
                 Offer::DuplicateLine => {
                     return self.report.add(
                         line_no,
-                        text,
+                        &String::from_utf8_lossy(text),
                         Severity::Warning,
                         "duplicated line (same index and entry as the line before); dropped",
                     );

@@ -1,0 +1,193 @@
+//! The fast lane for the two commonest kinds of memory line in a kernel log: a timestamped
+//! `efi: memNN:` entry in the 6.x layout and a timestamped memblock=debug line. Such a line is
+//! read straight from its bytes by the fixed-offset readers and filed, skipping what the
+//! general path does first (the gate, UTF-8 decoding, hard-wrap joining, trying each reader in
+//! turn). For these lines that work decides nothing: the gate lets them through, they are
+//! valid UTF-8 (the readers check every byte they keep), a line holding `range=` is never held
+//! for joining, and the general path would reach the same reader. Any other line, or one the
+//! readers do not take, goes the general way unchanged.
+
+use super::Driver;
+use crate::parse::Format;
+use crate::parse::kernel_misc::{self, MiscLine};
+use crate::parse::scan::starts;
+use crate::parse::wrappers::Stamped;
+use crate::parse::{mem_columns, memblock_columns};
+
+impl Driver {
+    /// True when the line was filed here; false leaves it, untouched, to the general path.
+    pub(super) fn fast_lane(&mut self, line_no: usize, stamp: Stamped<'_>) -> bool {
+        if !self.lane || !self.allows(Format::Dmesg) {
+            return false;
+        }
+        // The text right after the stamp: these starts pass the gate, so unwrapping below adds
+        // only the wrapper names the general path would add too.
+        let after = stamp.after();
+        let mem = starts(after, b"efi: mem");
+        if !mem && !kernel_misc::is_memblock(after) {
+            return false;
+        }
+        let Some(payload) = stamp.unwrap(&mut self.seen) else {
+            return false;
+        };
+        if mem {
+            let Some(line) = mem_columns::read(&payload[b"efi: ".len()..]) else {
+                return false;
+            };
+            self.flush_wrap();
+            self.mem_line(line_no, payload, line);
+        } else {
+            match memblock_columns::read(payload) {
+                Some(MiscLine::Memblock {
+                    op,
+                    start,
+                    end,
+                    caller,
+                }) => {
+                    self.flush_wrap();
+                    self.memblock_event(line_no, payload, op, (start, end), caller);
+                }
+                // A listed line is quoted: only valid UTF-8 is sure to be quoted exactly as the
+                // general path (which decodes the line first) would.
+                Some(MiscLine::Context(what))
+                    if !self.report.wants_info() || std::str::from_utf8(payload).is_ok() =>
+                {
+                    self.flush_wrap();
+                    self.info(line_no, payload, what);
+                }
+                _ => return false,
+            }
+        }
+        self.hits[0] += 1;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use proptest::prelude::*;
+
+    use super::super::{parse, parse_without_lane};
+    use crate::model::{Attributes, Descriptor, MemoryType};
+    use crate::parse::{Format, edits, print};
+
+    static FIXTURES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+
+    /// Every real and truth fixture: all kernel generations and wrappers people paste.
+    fn fixtures() -> Vec<Vec<u8>> {
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/parse");
+        let mut files: Vec<_> = ["real", "truth"]
+            .iter()
+            .flat_map(|dir| std::fs::read_dir(data.join(dir)).expect("fixture directory"))
+            .map(|entry| entry.expect("fixture").path())
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|f| std::fs::read(f).expect("fixture"))
+            .collect()
+    }
+
+    /// A timestamped map and memblock log as the kernel prints it, two boots, with what can
+    /// touch a stamped line: CRLF, padding, a pager mark, a hard wrap, entries cut short (held,
+    /// then flushed by a duplicate or a memblock line), a byte that is not UTF-8.
+    fn stamped_log(map: &[Descriptor], wrapper: usize) -> Vec<u8> {
+        let mut lines = vec!["Linux version 6.1".to_owned()];
+        for boot in 0..2 {
+            if boot == 1 {
+                lines.push("Linux version 6.1".to_owned());
+            }
+            lines.extend(map.iter().enumerate().map(|(i, d)| print::mem_line(i, d)));
+            for d in map {
+                let last = (d.phys + d.num_pages * 4096).wrapping_sub(1);
+                lines.push(format!(
+                    "memblock_reserve: [0x{:016x}-0x{last:016x}] efi_reserve+0x1/0x2",
+                    d.phys
+                ));
+                lines.push("memblock_alloc_try_nid: 4096 bytes align=0x1000".to_owned());
+            }
+        }
+        let mut out = Vec::new();
+        for (n, line) in lines.iter().enumerate() {
+            let mut line = line.clone().into_bytes();
+            match (wrapper, n % 7) {
+                (1, _) => line.push(b'\r'),
+                (2, 3) => line.extend_from_slice(&[b' '; 12]),
+                (3, 2) => line.push(b'$'),
+                (4, 4) => {
+                    let text = String::from_utf8_lossy(&line);
+                    line = text
+                        .replacen(" range=", "\n[    0.000000] range=", 1)
+                        .into_bytes();
+                }
+                (5, 0 | 3) => {
+                    // The entry, a copy cut short, then the entry again: a duplicate that
+                    // flushes the held copy.
+                    let whole = line.clone();
+                    let cut = String::from_utf8_lossy(&line).find(" range=");
+                    line.truncate(cut.unwrap_or(line.len()));
+                    line = [
+                        &whole[..],
+                        b"\n[    9.000000] ",
+                        &line,
+                        b"\n[    9.000000] ",
+                        &whole,
+                    ]
+                    .concat();
+                }
+                (5, _) if line.starts_with(b"memblock_reserve") => {
+                    line = [b"efi: mem99: [Reserved    ]\n[    9.000000] ", &line[..]].concat();
+                }
+                (6, _) if line.ends_with(b"0x1000") => line.extend_from_slice(b" \xff"),
+                _ => {}
+            }
+            out.extend_from_slice(format!("[{:5}.{:06}] ", n / 100, n % 100).as_bytes());
+            out.extend_from_slice(&line);
+            out.push(b'\n');
+        }
+        out
+    }
+
+    fn descriptor() -> impl Strategy<Value = Descriptor> {
+        (0u32..17, 0u64..(1 << 36), 0u64..4096, any::<u64>()).prop_map(
+            |(ty, page, num_pages, attr)| Descriptor {
+                ty: MemoryType(ty),
+                phys: page << 12,
+                num_pages,
+                virt: 0,
+                attr: Attributes(if ty % 2 == 0 {
+                    attr & Attributes::KNOWN_MASK
+                } else {
+                    attr
+                }),
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        /// The fast lane changes nothing: with and without it, the same model and the same
+        /// report, line for line, on fixtures (every generation and wrapper) and generated
+        /// stamped logs, as they are and with bytes changed, and with each format forced.
+        #[test]
+        fn lane_gives_the_general_result(
+            which in prop::collection::vec(any::<prop::sample::Index>(), 1..3),
+            map in prop::collection::vec(descriptor(), 1..12),
+            wrapper in 0usize..7,
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..12),
+            forced in prop::sample::select(vec![None, Some(Format::Dmesg), Some(Format::UefiShell), Some(Format::RuntimeMap)]),
+        ) {
+            let files = FIXTURES.get_or_init(fixtures);
+            let mut input = stamped_log(&map, wrapper);
+            for i in &which {
+                input.extend_from_slice(&files[i.index(files.len())]);
+            }
+            edits::apply(&mut input, &edits);
+            prop_assert!(parse(&input, forced) == parse_without_lane(&input, forced));
+        }
+    }
+}
