@@ -4,7 +4,7 @@ use super::config::SimInput;
 use super::events::Phase;
 use super::machine::Machine;
 use super::ranges::coalesce;
-use super::snapshot::{PhaseSnapshot, share};
+use super::snapshot::{PhaseSnapshot, Shared};
 use super::{Kernel, Simulation, new, old};
 
 fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
@@ -15,7 +15,8 @@ fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
 }
 
 /// Appends the snapshot after `phase`, sharing what did not change since the previous one.
-fn record(phases: &mut Vec<PhaseSnapshot>, m: &Machine, phase: Phase, by: &'static str) {
+fn record(phases: &mut Vec<PhaseSnapshot>, m: &mut Machine, phase: Phase, by: &'static str) {
+    m.pt.settle();
     let snap = PhaseSnapshot::capture(m, phase, by, phases.last());
     phases.push(snap);
 }
@@ -25,7 +26,7 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     let cfg = &input.config;
     let mut m = Machine::new(input, kernel);
     let mut phases = Vec::with_capacity(Phase::ALL.len());
-    record(&mut phases, &m, Phase::Firmware, "firmware");
+    record(&mut phases, &mut m, Phase::Firmware, "firmware");
 
     // setup_arch()
     m.phase = Phase::Reserve;
@@ -49,11 +50,7 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
         Kernel::Old => old::reserve_boot_services(&mut m),
         Kernel::New => new::reserve_boot_services(&mut m),
     }
-    m.map_after_rbs = share(
-        &[&phases[0].memmap.entries],
-        m.memmap.valid,
-        m.memmap.valid_entries().iter(),
-    );
+    m.map_after_rbs = Shared::prefix(&m.memmap.entries, m.memmap.valid);
     m.reserve_real_mode();
     m.memblock.current_limit = u64::MAX;
     m.event(
@@ -65,11 +62,11 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     for r in &cfg.mem_reserve_late {
         efi_mem_reserve(&mut m, &r.name, r.addr, r.size);
     }
-    record(&mut phases, &m, Phase::Reserve, "setup_arch");
+    record(&mut phases, &mut m, Phase::Reserve, "setup_arch");
 
     m.phase = Phase::MmInit;
     m.mm_init();
-    record(&mut phases, &m, Phase::MmInit, "memblock_free_all");
+    record(&mut phases, &mut m, Phase::MmInit, "memblock_free_all");
 
     m.phase = Phase::Svam;
     m.bs_at_svam = coalesce(
@@ -91,7 +88,7 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     let svam_ok = !cfg.kexec && m.svam.as_ref().is_some_and(|s| s.succeeded);
     record(
         &mut phases,
-        &m,
+        &mut m,
         Phase::Svam,
         if cfg.kexec {
             "kexec_enter_virtual_mode"
@@ -118,19 +115,19 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
             },
         );
     }
-    record(&mut phases, &m, Phase::Unmap, "efi_unmap_boot_services");
+    record(&mut phases, &mut m, Phase::Unmap, "efi_unmap_boot_services");
 
     m.phase = Phase::Free;
     match kernel {
         Kernel::Old => old::free(&mut m),
         Kernel::New => new::free(&mut m),
     }
-    record(&mut phases, &m, Phase::Free, "efi_free_boot_services");
+    record(&mut phases, &mut m, Phase::Free, "efi_free_boot_services");
     m.phase = Phase::Compact;
     let compactor = match kernel {
         Kernel::Old => "efi_unmap_boot_services",
         Kernel::New => "efi_free_boot_services",
     };
-    record(&mut phases, &m, Phase::Compact, compactor);
+    record(&mut phases, &mut m, Phase::Compact, compactor);
     Simulation::from_machine(m, phases)
 }

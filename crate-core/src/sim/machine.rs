@@ -59,7 +59,8 @@ pub struct Machine<'a> {
     pub e820: E820,
     pub pt: PageTable,
     pub trampoline: Option<u64>,
-    pub released: Vec<Release>,
+    /// Only appended to; snapshots share it (copy-on-write).
+    pub released: Arc<Vec<Release>>,
     pub events: Vec<Event>,
     /// Kernel log lines as the variant prints them.
     pub klog: Vec<String>,
@@ -117,7 +118,7 @@ impl<'a> Machine<'a> {
             e820: E820::default(),
             pt: PageTable::default(),
             trampoline: None,
-            released: Vec::new(),
+            released: Arc::default(),
             events: Vec::new(),
             klog: Vec::new(),
             notes: Vec::new(),
@@ -171,7 +172,7 @@ impl<'a> Machine<'a> {
 
     pub fn release(&mut self, range: Range, source: Source, owner: Arc<str>) {
         if !range.is_empty() {
-            self.released.push(Release {
+            Arc::make_mut(&mut self.released).push(Release {
                 range,
                 source,
                 owner,
@@ -328,7 +329,7 @@ impl<'a> Machine<'a> {
         self.klog.extend(invalid);
         self.klog
             .push(format!("efi: Removing {n} invalid memory map entries."));
-        self.memmap.entries.retain(|e| e.desc.is_valid());
+        Arc::make_mut(&mut self.memmap.entries).retain(|e| e.desc.is_valid());
         self.memmap.valid = self.memmap.entries.len();
         self.valid_history.push(self.memmap.valid);
         self.event(
@@ -403,8 +404,10 @@ impl<'a> Machine<'a> {
     pub fn mm_init(&mut self) {
         let free = self.memblock.free_ranges();
         let total: u64 = free.iter().map(|r| r.len()).sum();
+        let owner: Arc<str> = Arc::from("memory − reserved");
+        Arc::make_mut(&mut self.released).reserve(free.len());
         for r in free {
-            self.release(r, Source::MmInit, Arc::from("memory − reserved"));
+            self.release(r, Source::MmInit, owner.clone());
         }
         self.event(
             "memblock_free_all",
@@ -573,9 +576,8 @@ impl<'a> Machine<'a> {
     /// `kexec_enter_virtual_mode()`: every entry is mapped 1:1 and at its inherited VA; no
     /// SVAM, no unmap, no free (spec §2, kexec).
     pub fn kexec_map(&mut self) {
-        let mut entries = std::mem::take(&mut self.memmap.entries);
         let mut passed = Vec::with_capacity(self.memmap.valid);
-        for e in entries.iter_mut().take(self.memmap.valid) {
+        for e in self.memmap.valid_entries() {
             let r = e.range();
             if self.cfg.bits == 64 {
                 self.pt.map(e.id.clone(), MappingKind::Identity, r, r.start);
@@ -584,7 +586,6 @@ impl<'a> Machine<'a> {
             }
             passed.push((e.clone(), Some(e.desc.virt)));
         }
-        self.memmap.entries = entries;
         self.event(
             "kexec_enter_virtual_mode",
             "2 kexec",
@@ -605,32 +606,34 @@ impl<'a> Machine<'a> {
     /// attribute ends is absorbed into it and becomes RESERVED with attribute 0.
     pub fn merge_regions(&mut self, rule: &'static str, patch: Option<&'static str>) {
         let mut prev: Option<usize> = None;
-        let mut merged = Vec::new();
-        let valid = self.memmap.valid;
-        let entries = &mut self.memmap.entries[..valid];
-        for i in 0..entries.len() {
+        // The first few merges are named in the event; the rest only counted.
+        let (mut merged, mut n) = (Vec::new(), 0usize);
+        for i in 0..self.memmap.valid {
             let Some(p) = prev else {
                 prev = Some(i);
                 continue;
             };
-            let (pd, md) = (entries[p].desc, entries[i].desc);
+            let (pd, md) = (self.memmap.entries[p].desc, self.memmap.entries[i].desc);
             if pd.ty != md.ty || pd.attr != md.attr {
                 prev = Some(i);
                 continue;
             }
             if pd.end() == Some(md.phys) {
+                // Copied only if a snapshot still holds the map, and only when something merges.
+                let entries = Arc::make_mut(&mut self.memmap.entries);
                 entries[p].desc.num_pages = pd.num_pages.saturating_add(md.num_pages);
                 entries[i].desc.ty = MemoryType::RESERVED;
                 entries[i].desc.attr = Attributes(0);
                 entries[i].merged_away = true;
-                merged.push(format!("{} absorbed {}", entries[p].id, entries[i].id));
+                if n < 8 {
+                    merged.push(format!("{} absorbed {}", entries[p].id, entries[i].id));
+                }
+                n += 1;
                 continue;
             }
             prev = Some(i);
         }
-        if !merged.is_empty() {
-            let n = merged.len();
-            merged.truncate(8);
+        if n > 0 {
             self.event(
                 "efi_merge_regions",
                 rule,

@@ -96,7 +96,8 @@ pub struct Memmap {
     pub current: usize,
     pub desc_size: u32,
     /// All slots of the buffer the kernel looks at; `entries[valid..]` are stale (NEW).
-    pub entries: Vec<Entry>,
+    /// Snapshots share it; changes go through `Arc::make_mut` (copy-on-write).
+    pub entries: Arc<Vec<Entry>>,
     pub valid: usize,
     /// `map_end − map` in bytes: the mapped extent.
     pub mapped_bytes: u64,
@@ -111,7 +112,7 @@ impl Memmap {
             current: 0,
             desc_size,
             valid: entries.len(),
-            entries,
+            entries: Arc::new(entries),
             mapped_bytes: bytes,
             late: false,
             buffers: vec![Buffer {
@@ -151,7 +152,7 @@ impl Memmap {
         self.buffers[buffer].fate = Fate::InUse;
         self.valid = entries.len();
         self.mapped_bytes = (entries.len() as u64).saturating_mul(self.desc_size as u64);
-        self.entries = entries;
+        self.entries = Arc::new(entries);
     }
 
     /// `efi_mem_desc_lookup`: the first well-formed entry containing `addr`.

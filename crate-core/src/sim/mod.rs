@@ -44,6 +44,8 @@ mod pagetable;
 pub mod ranges;
 mod snapshot;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 pub use config::{MemReserve, PlainReserve, SimConfig, SimInput, parse_u64};
@@ -95,7 +97,7 @@ pub struct Simulation {
     /// What SetVirtualAddressMap received (or, on kexec, what was mapped).
     pub svam: Option<SvamCall>,
     /// Descriptors unmapped from efi_pgd by the unmap phase, in walk order.
-    pub unmapped: Vec<(String, ranges::Range)>,
+    pub unmapped: Vec<(Arc<str>, ranges::Range)>,
     /// `Freeing EFI boot services memory: NK`, when printed.
     pub free_message: Option<String>,
     /// The N of that message.
@@ -118,11 +120,7 @@ impl Simulation {
             hazards: m.hazards,
             map_after_reserve_boot_services: m.map_after_rbs,
             svam: m.svam,
-            unmapped: m
-                .unmapped
-                .into_iter()
-                .map(|(id, r)| (id.to_string(), r))
-                .collect(),
+            unmapped: m.unmapped,
             freed_kib: m.free_message.as_ref().map(|_| m.freed_counted / 1024),
             free_message: m.free_message,
             boot_services_reserved: m.bs_reserved,

@@ -104,12 +104,11 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     entries.extend(original[..pre].iter().filter(|e| m.should_map(e)).cloned());
     let w = entries.len();
     entries.extend_from_slice(&original[w..]);
-    let order: Vec<usize> = m.mapping_order(w).collect();
     let mut vas = vec![None; w];
-    for i in order {
+    for i in m.mapping_order(w) {
         vas[i] = m.map_region(&mut entries[i]);
     }
-    m.memmap.entries = entries;
+    m.memmap.entries = Arc::new(entries);
     m.set_valid(w);
     m.event(
         "efi_map_regions",
@@ -185,7 +184,7 @@ pub fn free(m: &mut Machine) {
         ));
     }
     let mut freed = 0u64;
-    let mut w = 0usize;
+    let mut kept = Vec::new();
     let (mut dropped_low, mut freed_whole) = (0usize, 0usize);
     for i in 0..m.memmap.valid {
         let e = m.memmap.entries[i].clone();
@@ -206,9 +205,14 @@ pub fn free(m: &mut Machine) {
             freed = freed.saturating_add(f);
         }
         if preserve {
-            m.memmap.entries[w] = e;
-            w += 1;
+            kept.push(e);
         }
+    }
+    let w = kept.len();
+    if w < m.memmap.valid {
+        // The kernel compacts in place; the slots past `w` then hold stale copies that
+        // nothing reads, so only the kept entries are stored.
+        m.memmap.entries = Arc::new(kept);
     }
     m.event(
         "efi_free_unreserved_subregions",

@@ -1,5 +1,7 @@
 //! OLD policies: the base commit 1f318b96 (spec §3, "OLD" columns).
 
+use std::sync::Arc;
+
 use crate::model::{Attributes, E820Type, MemoryType};
 
 use super::events::Phase;
@@ -247,7 +249,7 @@ pub fn reserve_boot_services(m: &mut Machine) {
                 Err(why) => why.to_owned(),
             }
         };
-        let e = &mut m.memmap.entries[i];
+        let e = &mut Arc::make_mut(&mut m.memmap.entries)[i];
         e.desc.attr.0 |= Attributes::RUNTIME;
         e.kernel_tagged = true;
         m.event(
@@ -278,16 +280,23 @@ pub fn reserve_boot_services(m: &mut Machine) {
 pub fn enter_virtual_mode(m: &mut Machine) {
     m.merge_regions("3.2 OLD merge (64-bit too)", None);
     let ds = m.cfg.desc_size as u64;
-    let order: Vec<usize> = m.mapping_order(m.memmap.valid).collect();
-    let mut entries = std::mem::take(&mut m.memmap.entries);
-    let mut kept: Vec<(Entry, Option<u64>)> = Vec::new();
+    let mapped = m
+        .memmap
+        .valid_entries()
+        .iter()
+        .filter(|e| m.should_map(e))
+        .count();
+    let mut kept: Vec<(Entry, Option<u64>)> = Vec::with_capacity(mapped);
     let (mut left, mut pg_shift) = (0u64, 0u32);
     let mut prev_buf: Option<usize> = None;
-    for i in order {
-        if !m.should_map(&entries[i]) {
+    for i in m.mapping_order(m.memmap.valid) {
+        if !m.should_map(&m.memmap.entries[i]) {
             continue;
         }
-        let va = m.map_region(&mut entries[i]);
+        // The old buffer is replaced below (or, if nothing is mapped, left as it was), so the
+        // VA goes only into the copy.
+        let mut e = m.memmap.entries[i].clone();
+        let va = m.map_region(&mut e);
         if left < ds {
             // realloc_pages(): order pg_shift+1 allocated, only PAGE << pg_shift counted.
             let buf = m.memmap.record(Buffer {
@@ -305,9 +314,8 @@ pub fn enter_virtual_mode(m: &mut Machine) {
             pg_shift += 1;
         }
         left = left.saturating_sub(ds);
-        kept.push((entries[i].clone(), va));
+        kept.push((e, va));
     }
-    m.memmap.entries = entries;
     let Some(buf) = prev_buf else {
         m.klog
             .push("efi: Error reallocating memory, EFI runtime non-functional!".into());

@@ -1,7 +1,6 @@
 //! The EFI page table (`efi_mm.pgd`, 64-bit): 1:1 and high-VA mappings and the VA bump
 //! allocator (spec §1.5).
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -33,15 +32,25 @@ pub struct Mapping {
     pub virt: u64,
 }
 
+/// A mapping and when it was made (its creation number orders mappings of one start).
+#[derive(Clone, Debug)]
+struct Made {
+    seq: u64,
+    mapping: Mapping,
+}
+
 /// The EFI page table and its VA allocator.
 #[derive(Clone, Debug)]
 pub struct PageTable {
     /// `efi_va`: the next VA top.
     pub efi_va: u64,
-    /// Mappings by (physical start, sequence number), so unmapping a descriptor is O(log n)
-    /// and mappings of one start stay in the order they were made, without a list per start.
-    mappings: BTreeMap<(u64, u64), Mapping>,
-    /// The sequence number of the next mapping.
+    /// Mappings by physical start, then creation: a sorted vector (a B-tree cost a heap node
+    /// per few mappings and a cache miss per level). `map` appends; `settle` restores the
+    /// order before anything reads it.
+    mappings: Vec<Made>,
+    /// How many mappings at the end of `mappings` `settle` has not ordered yet.
+    unsettled: usize,
+    /// The creation number of the next mapping.
     made: u64,
 }
 
@@ -49,7 +58,8 @@ impl Default for PageTable {
     fn default() -> Self {
         Self {
             efi_va: EFI_VA_START,
-            mappings: BTreeMap::new(),
+            mappings: Vec::new(),
+            unsettled: 0,
             made: 0,
         }
     }
@@ -72,23 +82,50 @@ impl PageTable {
     }
 
     pub fn map(&mut self, owner: Arc<str>, kind: MappingKind, phys: Range, virt: u64) {
-        self.mappings.insert(
-            (phys.start, self.made),
-            Mapping {
+        self.mappings.push(Made {
+            seq: self.made,
+            mapping: Mapping {
                 owner,
                 kind,
                 phys,
                 virt,
             },
-        );
+        });
         self.made += 1;
+        self.unsettled += 1;
+    }
+
+    /// Puts the mappings made since the last call in order. Linear for the usual walks: the
+    /// 64-bit one maps descriptors in descending address order, so the new mappings are
+    /// reversed first (and each start's own mappings back into creation order); the sort then
+    /// finds long ordered runs and only merges them.
+    pub fn settle(&mut self) {
+        if self.unsettled == 0 {
+            return;
+        }
+        let from = self.mappings.len() - self.unsettled;
+        let new = &mut self.mappings[from..];
+        let start = |m: &Made| m.mapping.phys.start;
+        if new.first().map(start) > new.last().map(start) {
+            new.reverse();
+            for run in new.chunk_by_mut(|a, b| start(a) == start(b)) {
+                run.reverse();
+            }
+        }
+        self.mappings.sort_by_key(|m| (start(m), m.seq));
+        self.unsettled = 0;
     }
 
     /// The live mappings starting at `phys`, in the order they were made.
     fn starting_at(&self, phys: u64) -> impl Iterator<Item = &Mapping> {
-        self.mappings
-            .range((phys, 0)..=(phys, u64::MAX))
-            .map(|(_, m)| m)
+        debug_assert_eq!(self.unsettled, 0, "read before settle()");
+        let i = self
+            .mappings
+            .partition_point(|m| m.mapping.phys.start < phys);
+        self.mappings[i..]
+            .iter()
+            .map(|m| &m.mapping)
+            .take_while(move |m| m.phys.start == phys)
     }
 
     /// True when `owner` still has a mapping starting at `phys`.
@@ -97,8 +134,9 @@ impl PageTable {
     }
 
     /// Every live mapping, by physical address.
-    pub fn mappings(&self) -> impl Iterator<Item = &Mapping> + Clone {
-        self.mappings.values()
+    pub fn mappings(&self) -> impl ExactSizeIterator<Item = &Mapping> + Clone {
+        debug_assert_eq!(self.unsettled, 0, "read before settle()");
+        self.mappings.iter().map(|m| &m.mapping)
     }
 
     /// The number of live mappings.
@@ -108,21 +146,23 @@ impl PageTable {
 
     /// `efi_unmap_pages` for each of `ranges`: drops every mapping (1:1 and VA) of memory
     /// inside one of them, which includes the separate page-0 mapping when a range covers
-    /// page 0. One pass over the table whatever the number of ranges (a B-tree removal per
-    /// descriptor cost a descent each and dominated large maps).
+    /// page 0. One pass over the table whatever the number of ranges (a removal per
+    /// descriptor cost a search each and dominated large maps).
     pub fn unmap_all(&mut self, ranges: impl IntoIterator<Item = Range>) {
+        self.settle();
         let mut ranges: Vec<Range> = ranges.into_iter().filter(|r| !r.is_empty()).collect();
         ranges.sort_unstable_by_key(|r| r.start);
         // Walking starts upwards: `reach` is the furthest end of the ranges starting at or
         // below the mapping's start. A mapping lies inside some range exactly when it starts
         // below `reach` and ends at or before it.
         let (mut next, mut reach) = (0, 0);
-        self.mappings.retain(|&(start, _), m| {
-            while next < ranges.len() && ranges[next].start <= start {
+        self.mappings.retain(|made| {
+            let m = &made.mapping;
+            while next < ranges.len() && ranges[next].start <= m.phys.start {
                 reach = reach.max(ranges[next].end);
                 next += 1;
             }
-            !(start < reach && m.phys.end <= reach)
+            !(m.phys.start < reach && m.phys.end <= reach)
         });
     }
 }
@@ -171,6 +211,7 @@ mod tests {
             at(0, 2 * PAGE),
             at(4 * PAGE, 5 * PAGE),
         ]);
+        pt.settle();
         let left: Vec<&str> = pt.mappings().map(|m| &*m.owner).collect();
         assert_eq!(left, ["R0", "X"]);
         assert!(pt.is_mapped(4 * PAGE, "X") && !pt.is_mapped(0, "B0"));

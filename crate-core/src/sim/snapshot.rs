@@ -49,35 +49,82 @@ pub struct PhaseSnapshot {
     pub invariants: Vec<InvariantResult>,
 }
 
-/// A read-only list that snapshots share when it did not change between phases.
+/// A read-only list that snapshots share when it did not change between phases: the first
+/// `len` items of a vector that the machine or an earlier snapshot may also hold (the machine
+/// only changes it through `Arc::make_mut`, which copies it while a snapshot holds it).
 /// Derefs to a slice; `for x in &shared` works.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Shared<T>(Arc<[T]>);
+#[derive(Debug)]
+pub struct Shared<T> {
+    all: Arc<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Shared<T> {
+    /// The first `len` items of `all`, without copying them.
+    pub(super) fn prefix(all: &Arc<Vec<T>>, len: usize) -> Self {
+        Self {
+            all: Arc::clone(all),
+            len: len.min(all.len()),
+        }
+    }
+
+    /// True when both are views of the same vector (so equal if of the same length).
+    pub(super) fn same_vec(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.all, &other.all)
+    }
+}
+
+impl<T> From<Vec<T>> for Shared<T> {
+    fn from(v: Vec<T>) -> Self {
+        let len = v.len();
+        Self {
+            all: Arc::new(v),
+            len,
+        }
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Self {
+            all: Arc::clone(&self.all),
+            len: self.len,
+        }
+    }
+}
 
 impl<T> std::ops::Deref for Shared<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        &self.0
+        &self.all[..self.len]
     }
 }
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Eq> Eq for Shared<T> {}
 
 impl<'a, T> IntoIterator for &'a Shared<T> {
     type Item = &'a T;
     type IntoIter = std::slice::Iter<'a, T>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 
 impl<T: Serialize> Serialize for Shared<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(s)
+        (**self).serialize(s)
     }
 }
 
 impl<T> Default for Shared<T> {
     fn default() -> Self {
-        Self(Arc::from(Vec::new()))
+        Self::from(Vec::new())
     }
 }
 
@@ -95,7 +142,13 @@ where
     };
     match candidates.iter().find(|p| same(p)) {
         Some(p) => (*p).clone(),
-        None => Shared(current.map(|x| x.borrow().clone()).collect()),
+        None => {
+            // Collected into a vector of the exact size, once (an `Arc<[T]>` collected from a
+            // B-tree's iterator went through a second, temporary vector).
+            let mut v = Vec::with_capacity(len);
+            v.extend(current.map(|x| x.borrow().clone()));
+            Shared::from(v)
+        }
     }
 }
 
@@ -115,27 +168,15 @@ impl PhaseSnapshot {
         // I-9 looks up every boot-services descriptor in the page table: after the unmap it
         // can only change with the table, so an unchanged (shared) table keeps the verdict.
         let unmap_result = prev
-            .filter(|p| p.phase >= Phase::Unmap && Arc::ptr_eq(&p.page_table.0, &page_table.0))
+            .filter(|p| p.phase >= Phase::Unmap && p.page_table.same_vec(&page_table))
             .and_then(|p| p.invariants.iter().find(|i| i.id == "I-9"));
         let invariants = super::invariants::evaluate(m, phase, unmap_result);
-        let released = match prev {
-            // Releases only ever append.
-            Some(p) if p.released.len() == m.released.len() => p.released.clone(),
-            _ => Shared(m.released.iter().cloned().collect()),
-        };
         Self {
             phase,
             performed_by,
             memmap: MemmapView {
                 buffer: m.memmap.buffer().clone(),
-                entries: share(
-                    &[prev.map(|p| &p.memmap.entries), Some(&m.map_after_rbs)]
-                        .into_iter()
-                        .flatten()
-                        .collect::<Vec<_>>(),
-                    m.memmap.valid,
-                    m.memmap.valid_entries().iter(),
-                ),
+                entries: Shared::prefix(&m.memmap.entries, m.memmap.valid),
                 stale_slots: ((m.memmap.mapped_bytes / m.cfg.desc_size.max(1) as u64) as usize)
                     .saturating_sub(m.memmap.valid),
                 mapped_bytes: m.memmap.mapped_bytes,
@@ -160,7 +201,7 @@ impl PhaseSnapshot {
             ),
             page_table,
             efi_va: m.pt.efi_va,
-            released,
+            released: Shared::prefix(&m.released, m.released.len()),
             trampoline: m.trampoline,
             invariants,
         }
