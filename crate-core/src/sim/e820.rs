@@ -37,6 +37,14 @@ pub fn e820_type_for(d: &Descriptor, soft_reserve: bool) -> Option<E820Type> {
     })
 }
 
+/// Touching entries of one type merge, except PRAM and soft-reserved.
+fn mergeable(last: &E820Entry, e: &E820Entry) -> bool {
+    last.end == e.start
+        && last.kind == e.kind
+        && e.kind != E820Type::PRAM
+        && e.kind != E820Type::SOFT_RESERVED
+}
+
 impl E820 {
     /// Builds a sanitised table from raw (possibly overlapping, unsorted) entries.
     pub fn from_raw(raw: Vec<E820Entry>) -> Self {
@@ -55,39 +63,61 @@ impl E820 {
     /// Merges touching entries of equal type (not PRAM or soft-reserved) in a sorted,
     /// disjoint table: the last step of `e820__update_table`.
     fn merge_adjacent(&mut self) {
-        let mut out: Vec<E820Entry> = Vec::with_capacity(self.entries.len());
-        for e in self.entries.drain(..).filter(|e| e.start < e.end) {
-            match out.last_mut() {
-                Some(last)
-                    if last.end == e.start
-                        && last.kind == e.kind
-                        && e.kind != E820Type::PRAM
-                        && e.kind != E820Type::SOFT_RESERVED =>
-                {
-                    last.end = e.end
-                }
-                _ => out.push(e),
-            }
-        }
-        self.entries = out;
+        self.merge_within(0, self.entries.len());
     }
 
-    /// The table the EFI stub synthesises from the firmware map.
-    pub fn from_efi(descs: &[Descriptor], soft_reserve: bool) -> Self {
-        Self::from_raw(
-            descs
-                .iter()
-                .filter_map(|d| {
-                    let kind = e820_type_for(d, soft_reserve)?;
-                    let end = d.end()?;
-                    Some(E820Entry {
-                        start: d.phys,
-                        end,
-                        kind,
-                    })
-                })
-                .collect(),
-        )
+    /// `merge_adjacent` for `entries[lo..hi]` only, in place: after an edit, only the edited
+    /// entries and their neighbours can have become mergeable.
+    fn merge_within(&mut self, lo: usize, hi: usize) {
+        let hi = hi.min(self.entries.len());
+        if lo >= hi {
+            return;
+        }
+        let mut w = lo;
+        for i in lo + 1..hi {
+            let e = self.entries[i];
+            if mergeable(&self.entries[w], &e) {
+                self.entries[w].end = e.end;
+            } else {
+                w += 1;
+                self.entries[w] = e;
+            }
+        }
+        self.entries.drain(w + 1..hi);
+    }
+
+    /// The table the EFI stub synthesises from the firmware map. An ascending map (the usual
+    /// case) is merged as it is read, with no table of one entry per descriptor in between.
+    pub fn from_efi<'a>(
+        descs: impl IntoIterator<Item = &'a Descriptor>,
+        soft_reserve: bool,
+    ) -> Self {
+        let mut raw = descs.into_iter().filter_map(|d| {
+            let kind = e820_type_for(d, soft_reserve)?;
+            let end = d.end()?;
+            // Empty entries are dropped either way (sanitising skips them).
+            (d.phys < end).then_some(E820Entry {
+                start: d.phys,
+                end,
+                kind,
+            })
+        });
+        let mut t = Self::default();
+        while let Some(e) = raw.next() {
+            match t.entries.last_mut() {
+                Some(last) if e.start < last.end => {
+                    // Out of order or overlapping: sanitise everything. Merged entries stand
+                    // for their parts (same type, no gap), so the result is the same.
+                    t.entries.push(e);
+                    t.entries.extend(raw);
+                    t.sanitize();
+                    return t;
+                }
+                Some(last) if mergeable(last, &e) => last.end = e.end,
+                _ => t.entries.push(e),
+            }
+        }
+        t
     }
 
     /// `e820__update_table`: overlaps resolved (higher type wins), equal neighbours merged
@@ -153,12 +183,22 @@ impl E820 {
 
     /// `e820__range_add` plus sanitising.
     pub fn add(&mut self, r: Range, kind: E820Type) {
-        if !r.is_empty() {
-            self.entries.push(E820Entry {
-                start: r.start,
-                end: r.end,
-                kind,
-            });
+        if r.is_empty() {
+            return;
+        }
+        let e = E820Entry {
+            start: r.start,
+            end: r.end,
+            kind,
+        };
+        let i = self.entries.partition_point(|x| x.end <= r.start);
+        if self.entries.get(i).is_none_or(|x| x.start >= r.end) {
+            // No overlap (the kernel image once its range was removed): sanitising reduces
+            // to inserting in order and merging with the neighbours.
+            self.entries.insert(i, e);
+            self.merge_within(i.saturating_sub(1), i + 2);
+        } else {
+            self.entries.push(e);
             self.sanitize();
         }
     }
@@ -169,8 +209,11 @@ impl E820 {
         if r.is_empty() {
             return;
         }
-        let mut out = Vec::with_capacity(self.entries.len() + 2);
-        for e in &self.entries {
+        // The table is sorted and disjoint: only entries[first..last] overlap `r`.
+        let first = self.entries.partition_point(|e| e.end <= r.start);
+        let last = first + self.entries[first..].partition_point(|e| e.start < r.end);
+        let mut out = Vec::with_capacity(last - first + 2);
+        for e in &self.entries[first..last] {
             let er = Range::new(e.start, e.end);
             let inner = er.intersect(r);
             let action = if inner.is_empty() { None } else { f(e.kind) };
@@ -198,9 +241,11 @@ impl E820 {
                 });
             }
         }
-        // Splitting and retyping inside a sanitised table keeps it sorted and disjoint.
-        self.entries = out;
-        self.merge_adjacent();
+        // Splitting and retyping inside a sanitised table keeps it sorted and disjoint, and
+        // only the new pieces and their neighbours can merge.
+        let n = out.len();
+        self.entries.splice(first..last, out);
+        self.merge_within(first.saturating_sub(1), first + n + 1);
     }
 
     /// `e820__mapped_all`: `r` is covered without a gap by entries of `kind`.

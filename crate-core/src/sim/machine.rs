@@ -223,12 +223,7 @@ impl<'a> Machine<'a> {
         self.e820 = match &cfg.e820 {
             Some(t) => E820::from_raw(t.clone()),
             None => E820::from_efi(
-                &self
-                    .memmap
-                    .entries
-                    .iter()
-                    .map(|e| e.desc)
-                    .collect::<Vec<_>>(),
+                self.memmap.entries.iter().map(|e| &e.desc),
                 cfg.soft_reserve,
             ),
         };
