@@ -60,6 +60,14 @@ fn shell_candidate(p: &[u8]) -> bool {
 
 /// A word of at most 12 characters, spaces, then 16 or more hex digits and `-`.
 fn looks_shell_row(p: &[u8]) -> bool {
+    // The digits start by column 13 and run for 16, so columns 13-17 are digits in any row:
+    // a test that rejects most prose before the word is measured.
+    if !p
+        .get(13..18)
+        .is_some_and(|d| d.iter().all(u8::is_ascii_hexdigit))
+    {
+        return false;
+    }
     let word = p
         .iter()
         .take(13)
