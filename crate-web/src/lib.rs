@@ -6,6 +6,7 @@
 mod canvas;
 mod components;
 mod export;
+mod frame;
 mod hidpi;
 pub mod job;
 mod listener;

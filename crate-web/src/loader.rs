@@ -21,7 +21,7 @@ use yew::UseReducerDispatcher;
 use crate::canvas::{mark, mark_input, record_measure};
 use crate::job;
 use crate::state::{Action, AppState, Job, LoadedInput, Route, Source, Stage, route};
-use crate::wire::{Reply, Request, WARM_UP, decode, encode, extend, put_parts};
+use crate::wire::{Reply, Request, WARM_UP, decode_first, encode, extend, put_parts};
 
 /// Trunk's loader for the `efiviz-worker` binary (worker files keep their unhashed names).
 const WORKER_LOADER: &str = "efiviz-worker_loader.js";
@@ -78,9 +78,13 @@ struct Spawned {
     _on_error: Closure<dyn Fn(ErrorEvent)>,
 }
 
+/// What the page does with the worker's warm-up result (components/rehearsal.rs).
+pub type Rehearse = fn(Vec<Action>, Loader);
+
 struct Inner {
     me: Weak<Inner>,
     dispatch: UseReducerDispatcher<AppState>,
+    rehearse: Rehearse,
     worker: RefCell<Option<Spawned>>,
     next_id: Cell<u64>,
     /// The job in flight, until its last reply.
@@ -120,10 +124,13 @@ fn now() -> f64 {
 }
 
 impl Loader {
-    pub fn new(dispatch: UseReducerDispatcher<AppState>) -> Self {
+    /// `rehearse` receives the worker's warm-up result, as the actions a real load would
+    /// dispatch, with this loader.
+    pub fn new(dispatch: UseReducerDispatcher<AppState>, rehearse: Rehearse) -> Self {
         let inner = Rc::new_cyclic(|me| Inner {
             me: me.clone(),
             dispatch,
+            rehearse,
             worker: RefCell::new(None),
             // Job ids start after the worker's own warm-up (wire::WARM_UP).
             next_id: Cell::new(WARM_UP + 1),
@@ -315,15 +322,27 @@ impl Inner {
         }
     }
 
+    /// Handles the replies packed in one message from the worker, in order.
     fn on_message(&self, data: &JsValue) {
-        let started = now();
-        let reply: Reply = match decode(&Uint8Array::new(data).to_vec()) {
-            Ok(reply) => reply,
-            Err(message) => return web_sys::console::error_1(&message.into()),
-        };
-        let decoded = now() - started;
         // One measure per message, so the suite can name the page's longest piece of work.
-        let _measure_on_return = MeasureOnDrop(started);
+        let _measure_on_return = MeasureOnDrop(now());
+        let batch = Uint8Array::new(data).to_vec();
+        let mut rest = batch.as_slice();
+        while !rest.is_empty() {
+            let started = now();
+            let reply: Reply = match decode_first(rest) {
+                Ok((reply, tail)) => {
+                    rest = tail;
+                    reply
+                }
+                Err(message) => return web_sys::console::error_1(&message.into()),
+            };
+            self.on_reply(reply, started, now() - started);
+        }
+    }
+
+    /// Handles one reply, decoded from `started` on in `decoded` ms.
+    fn on_reply(&self, reply: Reply, started: f64, decoded: f64) {
         match reply {
             Reply::Ready => {
                 mark("efiviz-worker-ready");
@@ -376,7 +395,7 @@ impl Inner {
     }
 
     fn assemble(&self, id: u64, head: Head, knobs: Knobs, story: Box<Story>, at: f64, ms: f64) {
-        if self.busy.get() != Some(id) {
+        if self.busy.get() != Some(id) && id != WARM_UP {
             return;
         }
         self.dispatch.dispatch(Action::Progress {
@@ -409,11 +428,14 @@ impl Inner {
             first_at,
         } = assembly;
         put_parts(&mut story, parts);
-        // The page's whole share of a result: decoding its pieces, and how long they took
-        // to arrive (the worker encodes the next piece while the page decodes one).
-        record_measure("efiviz-decode", first_at, decode_ms);
-        record_measure("efiviz-receive", first_at, now() - first_at);
-        self.finish(id);
+        let warm_up = id == WARM_UP;
+        if !warm_up {
+            // The page's whole share of a result: decoding its pieces, and how long they took
+            // to arrive (the worker encodes the next piece while the page decodes one).
+            record_measure("efiviz-decode", first_at, decode_ms);
+            record_measure("efiviz-receive", first_at, now() - first_at);
+            self.finish(id);
+        }
         let action = match head {
             Head::Loaded {
                 name,
@@ -423,7 +445,13 @@ impl Inner {
                 id,
                 loaded: Box::new(LoadedInput {
                     name,
-                    bytes: self.kept_bytes(id),
+                    // The warm-up's sample is the worker's own; a user's job may be keeping
+                    // its bytes meanwhile.
+                    bytes: if warm_up {
+                        Rc::from(&[][..])
+                    } else {
+                        self.kept_bytes(id)
+                    },
                     form: InputForm::Original,
                     parsed: *parsed,
                     input: *input,
@@ -433,7 +461,20 @@ impl Inner {
             },
             Head::Simulated => Action::Simulated { id, story, knobs },
         };
-        self.dispatch.dispatch(action);
+        if warm_up {
+            mark("efiviz-worker-warm");
+            let started = Action::Started {
+                id,
+                job: Job::Load {
+                    name: "warm-up".to_owned(),
+                },
+            };
+            if let Some(me) = self.me.upgrade() {
+                (self.rehearse)(vec![started, action], Loader(me));
+            }
+        } else {
+            self.dispatch.dispatch(action);
+        }
     }
 
     /// The bytes job `id` loaded, kept here while the worker had its own copy.

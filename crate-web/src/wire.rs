@@ -3,8 +3,9 @@
 //!
 //! A result travels in pieces: a head with everything but the kernel steps, then each
 //! kernel step ([`Reply::Part`]) with its regions and memmap cells in chunks of
-//! [`CHUNK`] ([`Reply::More`]), then [`Reply::Done`]. The page decodes each piece in its own
-//! short task, so a 100 000-entry map never blocks it for long.
+//! [`CHUNK`] ([`Reply::More`]), then [`Reply::Done`]. The worker packs consecutive replies
+//! into one message up to [`BATCH_BYTES`], so a small result arrives in one message and a
+//! 100 000-entry map's in many, each decoded by the page in its own short task.
 
 use efiviz_core::layout::{Kernel, KernelStep, Knobs, MemmapCell, Region, Reservation, Story};
 use efiviz_core::parse::Parsed;
@@ -123,12 +124,22 @@ impl Reply {
     }
 }
 
+/// Bytes of replies the worker packs into one message before posting it: a few
+/// milliseconds of decoding for the page, and a small result's every piece at once.
+pub const BATCH_BYTES: usize = 1 << 20;
+
 pub fn encode<T: Serialize>(message: &T) -> Result<Vec<u8>, String> {
     postcard::to_allocvec(message).map_err(|e| format!("cannot encode a message: {e}"))
 }
 
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     postcard::from_bytes(bytes).map_err(|e| format!("cannot decode a message: {e}"))
+}
+
+/// Decodes the first of the messages packed one after another in `batch`; returns it and
+/// the rest.
+pub fn decode_first<T: DeserializeOwned>(batch: &[u8]) -> Result<(T, &[u8]), String> {
+    postcard::take_from_bytes(batch).map_err(|e| format!("cannot decode a message: {e}"))
 }
 
 /// The order kernel steps travel in: step by step, OLD then NEW.
@@ -215,15 +226,24 @@ mod tests {
         // The report's private count of listed notes stays behind; what it shows travels.
         let shown = |p: &Parsed| (p.report.diagnostics.clone(), p.report.unlisted_info);
         assert_eq!(shown(&parsed), shown(&loaded.parsed));
-        let mut arrived: Vec<KernelStep> = Vec::new();
+        // A result this small travels packed in one message, as the worker sends it.
+        let mut batch = Vec::new();
         for piece in parts.into_iter().flat_map(|part| pieces(4, part)) {
-            match decode(&encode(&piece).expect("encodes")) {
-                Ok(Reply::Part { id: 4, part }) => arrived.push(part),
-                Ok(Reply::More {
+            batch.extend(encode(&piece).expect("encodes"));
+        }
+        assert!(batch.len() < BATCH_BYTES, "{} bytes", batch.len());
+        let mut arrived: Vec<KernelStep> = Vec::new();
+        let mut rest = batch.as_slice();
+        while !rest.is_empty() {
+            let (piece, tail) = decode_first(rest).expect("decodes");
+            rest = tail;
+            match piece {
+                Reply::Part { id: 4, part } => arrived.push(part),
+                Reply::More {
                     id: 4,
                     regions,
                     cells,
-                }) => {
+                } => {
                     assert!(regions.len() <= CHUNK && cells.len() <= CHUNK);
                     extend(arrived.last_mut().expect("a part first"), regions, cells);
                 }

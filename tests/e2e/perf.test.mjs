@@ -29,10 +29,14 @@ const watchLongTasks = (page) =>
 
 test('upload to first paint of a 250-entry map', async () => {
   const { page, problems } = await openApp(suite.browser, suite.server.url);
-  // A user's first upload comes a moment after the page appears; the worker starts at load.
-  await page.waitForFunction(() => performance.getEntriesByName('efiviz-worker-ready').length > 0);
+  // A user's first upload comes seconds after the page appears (a file dialog, a drag), by
+  // when the app has warmed up: the worker loaded a sample and the page rendered its result
+  // off screen (components/rehearsal.rs).
+  await page.waitForFunction(() => performance.getEntriesByName('efiviz-warm').length > 0);
   const spawn = await markTime(page, 'efiviz-worker-spawn');
   const ready = await markTime(page, 'efiviz-worker-ready');
+  const workerWarm = await markTime(page, 'efiviz-worker-warm');
+  const warmedUp = await markTime(page, 'efiviz-warm');
   const runs = [];
   for (let i = 0; i < 9; i++) {
     await page.setInputFiles('#file-input', {
@@ -48,7 +52,7 @@ test('upload to first paint of a 250-entry map', async () => {
     await page.evaluate(() => performance.clearMeasures('efiviz-upload-to-paint'));
   }
   const [cold, ...warm] = runs;
-  console.log(`PERF worker start (page's spawn → worker ready): ${(ready - spawn).toFixed(1)} ms, ready ${ready.toFixed(0)} ms after navigation`);
+  console.log(`PERF worker start (page's spawn → worker ready): ${(ready - spawn).toFixed(1)} ms, ready ${ready.toFixed(0)} ms after navigation, its warm-up result back ${workerWarm.toFixed(0)} ms and rendered off screen ${warmedUp.toFixed(0)} ms after navigation`);
   console.log(`PERF upload→first paint, 250 entries: first upload ${cold.toFixed(1)} ms; then median ${median(warm).toFixed(1)} ms, min ${Math.min(...warm).toFixed(1)} ms (runs ${runs.map((r) => r.toFixed(1)).join(', ')} ms)`);
   assert.deepEqual(problems, []);
 });

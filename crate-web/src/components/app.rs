@@ -1,24 +1,16 @@
 use yew::prelude::*;
 
-use super::compare_panel::ComparePanel;
-use super::data_table::DataTable;
-use super::details::Details;
 use super::file_picker::FilePicker;
 use super::gallery::Gallery;
-use super::happenings::Happenings;
 use super::keys::use_page_input;
-use super::knobs::KnobsPanel;
-use super::legend::Legend;
-use super::memmap_view::MemmapArray;
 use super::paste_box::PasteBox;
 use super::progress::Progress;
-use super::report::ParseReport;
-use super::share_bar::ShareBar;
+use super::rehearsal::rehearse;
 use super::shared_link::{OpenInEfiviz, use_shared_link};
 use super::stepper::Stepper;
-use super::summary::Summary;
 use super::theme_toggle::{ThemeToggle, use_page_theme};
 use super::timeline::Timeline;
+use super::workspace::Workspace;
 use crate::loader::Loader;
 use crate::state::AppState;
 
@@ -27,7 +19,7 @@ pub fn app() -> Html {
     let state = use_reducer_eq(AppState::default);
     let dispatch = state.dispatcher();
     // Created once, at page load, so the worker is warm by the first upload.
-    let loader = (*use_memo((), |_| Loader::new(dispatch.clone()))).clone();
+    let loader = (*use_memo((), |_| Loader::new(dispatch.clone(), rehearse))).clone();
     use_page_input(dispatch.clone(), loader.clone());
     use_shared_link(dispatch.clone());
     use_page_theme(&state);
@@ -95,34 +87,8 @@ pub fn app() -> Html {
             if let Some(message) = &state.error {
                 <p class="error" role="alert" id="load-error">{ message }</p>
             }
-            if let Some(loaded) = &state.loaded {
-                <main class="workspace">
-                    <aside class="sidebar">
-                        <Summary loaded={loaded.clone()} />
-                        <ParseReport loaded={loaded.clone()} />
-                        <KnobsPanel state={state.clone()} />
-                        <details class="samples-menu">
-                            <summary>{ "Samples" }</summary>
-                            <Gallery />
-                        </details>
-                    </aside>
-                    <div class="main-column">
-                        <ShareBar state={state.clone()} />
-                        <Stepper state={state.clone()} />
-                        <Timeline state={state.clone()} />
-                        <Legend />
-                        <ComparePanel state={state.clone()} />
-                        <div class="panels">
-                            <Happenings state={state.clone()} />
-                            <Details state={state.clone()} />
-                        </div>
-                        <MemmapArray loaded={loaded.clone()} step={state.step}
-                            kernel={state.focus_kernel()} />
-                        <DataTable loaded={loaded.clone()} step={state.step}
-                            kernel={state.focus_kernel()} view={state.view}
-                            selected={state.selected} dispatch={dispatch.clone()} />
-                    </div>
-                </main>
+            if state.loaded.is_some() {
+                <Workspace state={state.clone()} />
             } else {
                 <main class="welcome">
                     <h2>{ "Load a memory map" }</h2>

@@ -1,5 +1,6 @@
 //! Yew components; each renders a slice of [`crate::state::AppState`] and dispatches actions.
 
+mod after_paint;
 mod app;
 mod compare_panel;
 mod data_table;
@@ -13,6 +14,7 @@ mod legend;
 mod memmap_view;
 mod paste_box;
 mod progress;
+mod rehearsal;
 mod report;
 mod share_bar;
 mod shared_link;
@@ -20,6 +22,7 @@ mod stepper;
 mod summary;
 mod theme_toggle;
 mod timeline;
+mod workspace;
 
 pub use app::App;
 
