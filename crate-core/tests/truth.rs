@@ -156,7 +156,7 @@ fn debug_boot_svam_map_matches_the_printed_runtime_map() {
             .svam
             .iter()
             .flat_map(|c| c.entries.iter())
-            .map(|(e, _)| (e.desc.ty.0, e.desc.phys, e.desc.num_pages))
+            .map(|e| (e.desc.ty.0, e.desc.phys, e.desc.num_pages))
             .collect();
         let real: Vec<(u32, u64, u64)> = d
             .runtime_map

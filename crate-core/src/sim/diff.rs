@@ -56,8 +56,8 @@ fn released(sim: &Simulation, phase: Phase, sources: &[Source]) -> Vec<Range> {
     )
 }
 
-fn ids(entries: &[(Entry, Option<u64>)]) -> Vec<&str> {
-    entries.iter().map(|(e, _)| &*e.id).collect()
+fn ids(entries: &[Entry]) -> Vec<&str> {
+    entries.iter().map(|e| &*e.id).collect()
 }
 
 pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
@@ -261,12 +261,12 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
         let mut sa: Vec<_> = os
             .entries
             .iter()
-            .map(|(e, _)| (e.desc.phys, e.desc.num_pages))
+            .map(|e| (e.desc.phys, e.desc.num_pages))
             .collect();
         let mut sb: Vec<_> = ns
             .entries
             .iter()
-            .map(|(e, _)| (e.desc.phys, e.desc.num_pages))
+            .map(|e| (e.desc.phys, e.desc.num_pages))
             .collect();
         sa.sort_unstable();
         sb.sort_unstable();
@@ -296,8 +296,8 @@ pub fn compare(old: &Simulation, new: &Simulation) -> Comparison {
         let tagged: Vec<&str> = os
             .entries
             .iter()
-            .filter(|(e, _)| e.is_bs() && e.kernel_tagged)
-            .map(|(e, _)| &*e.id)
+            .filter(|e| e.is_bs() && e.kernel_tagged)
+            .map(|e| &*e.id)
             .collect();
         if !tagged.is_empty() {
             add(
@@ -507,9 +507,8 @@ fn va_check(old: &Simulation, new: &Simulation) -> InvariantResult {
         };
     };
     let va = |s: &super::SvamCall| -> HashMap<(u64, u64), Option<u64>> {
-        s.entries
-            .iter()
-            .map(|(e, v)| ((e.desc.phys, e.desc.num_pages), *v))
+        s.passed()
+            .map(|(e, v)| ((e.desc.phys, e.desc.num_pages), v))
             .collect()
     };
     let (a, b) = (va(os), va(ns));

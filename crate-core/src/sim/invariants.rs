@@ -255,8 +255,8 @@ fn unmap_check(m: &Machine, phase: Phase) -> InvariantResult {
         .svam
         .iter()
         .flat_map(|s| s.entries.iter())
-        .filter(|(e, _)| e.is_bs() && m.pt.is_mapped(e.desc.phys, &e.id))
-        .map(|(e, _)| e.id.to_string())
+        .filter(|e| e.is_bs() && m.pt.is_mapped(e.desc.phys, &e.id))
+        .map(|e| e.id.to_string())
         .collect();
     still.dedup();
     let status = match (still.is_empty(), m.kernel) {

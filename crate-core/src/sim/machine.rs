@@ -43,11 +43,20 @@ pub struct Release {
 /// What SetVirtualAddressMap received.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SvamCall {
-    /// The entries passed, in map order, with their `virt_addr` (`None` when not assigned).
-    pub entries: Vec<(Entry, Option<u64>)>,
+    /// The entries passed, in map order (the map installed for SVAM, shared with it).
+    pub entries: Shared<Entry>,
+    /// Each entry's `virt_addr`; `None` when not assigned.
+    pub virt: Vec<Option<u64>>,
     /// The `memory_map_size` argument; `None` when SVAM is not called (kexec).
     pub size_arg: Option<u64>,
     pub succeeded: bool,
+}
+
+impl SvamCall {
+    /// The entries passed with their `virt_addr`, in map order.
+    pub fn passed(&self) -> impl Iterator<Item = (&Entry, Option<u64>)> {
+        self.entries.iter().zip(self.virt.iter().copied())
+    }
 }
 
 /// The whole simulated machine.
@@ -168,6 +177,19 @@ impl<'a> Machine<'a> {
     pub fn reserve(&mut self, r: Range, flags: u32) {
         self.memblock.reserve(r, flags);
         self.max_reserved_regions = self.max_reserved_regions.max(self.memblock.reserved.len());
+    }
+
+    /// Room for `n` more releases. A list a snapshot still holds is copied once, with the
+    /// room, instead of copied and then grown.
+    pub fn reserve_releases(&mut self, n: usize) {
+        match Arc::get_mut(&mut self.released) {
+            Some(list) => list.reserve(n),
+            None => {
+                let mut list = Vec::with_capacity(self.released.len() + n);
+                list.extend_from_slice(&self.released);
+                self.released = Arc::new(list);
+            }
+        }
     }
 
     pub fn release(&mut self, range: Range, source: Source, owner: Arc<str>) {
@@ -400,7 +422,7 @@ impl<'a> Machine<'a> {
         let free = self.memblock.free_ranges();
         let total: u64 = free.iter().map(|r| r.len()).sum();
         let owner: Arc<str> = Arc::from("memory − reserved");
-        Arc::make_mut(&mut self.released).reserve(free.len());
+        self.reserve_releases(free.len());
         for r in free {
             self.release(r, Source::MmInit, owner.clone());
         }
@@ -537,7 +559,7 @@ impl<'a> Machine<'a> {
     /// The SVAM outcome shared by both kernels: the call, or its failure.
     pub fn call_svam(
         &mut self,
-        entries: Vec<(Entry, Option<u64>)>,
+        (entries, virt): (Shared<Entry>, Vec<Option<u64>>),
         size_arg: u64,
         patch: Option<&'static str>,
     ) {
@@ -563,6 +585,7 @@ impl<'a> Machine<'a> {
         }
         self.svam = Some(SvamCall {
             entries,
+            virt,
             size_arg: Some(size_arg),
             succeeded,
         });
@@ -571,16 +594,19 @@ impl<'a> Machine<'a> {
     /// `kexec_enter_virtual_mode()`: every entry is mapped 1:1 and at its inherited VA; no
     /// SVAM, no unmap, no free (spec §2, kexec).
     pub fn kexec_map(&mut self) {
-        let mut passed = Vec::with_capacity(self.memmap.valid);
-        for e in self.memmap.valid_entries() {
+        let passed = Shared::prefix(&self.memmap.entries, self.memmap.valid);
+        if self.cfg.bits == 64 {
+            self.pt.reserve(2 * passed.len());
+        }
+        for e in &passed {
             let r = e.range();
             if self.cfg.bits == 64 {
                 self.pt.map(e.id.clone(), MappingKind::Identity, r, r.start);
                 self.pt
                     .map(e.id.clone(), MappingKind::HighVa, r, e.desc.virt);
             }
-            passed.push((e.clone(), Some(e.desc.virt)));
         }
+        let virt = passed.iter().map(|e| Some(e.desc.virt)).collect();
         self.event(
             "kexec_enter_virtual_mode",
             "2 kexec",
@@ -592,6 +618,7 @@ impl<'a> Machine<'a> {
         );
         self.svam = Some(SvamCall {
             entries: passed,
+            virt,
             size_arg: None,
             succeeded: true,
         });

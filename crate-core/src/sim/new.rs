@@ -7,6 +7,7 @@ use crate::model::E820Type;
 use super::machine::{Machine, Source};
 use super::memmap::Entry;
 use super::ranges::{ONE_MIB, PAGE, Range};
+use super::snapshot::Shared;
 
 /// `efi_mem_reserve()` (patch 2) and the e820-only `efi_arch_mem_reserve()` (patch 10).
 pub fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
@@ -105,6 +106,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     let w = entries.len();
     entries.extend_from_slice(&original[w..]);
     let mut vas = vec![None; w];
+    m.pt.reserve(2 * w);
     for i in m.mapping_order(w) {
         vas[i] = m.map_region(&mut entries[i]);
     }
@@ -134,9 +136,8 @@ pub fn enter_virtual_mode(m: &mut Machine) {
         ));
     }
     m.setup_page_tables(Some(mapped));
-    let passed: Vec<(Entry, Option<u64>)> =
-        m.memmap.entries[..w].iter().cloned().zip(vas).collect();
-    m.call_svam(passed, size, Some("patch 14"));
+    let passed = Shared::prefix(&m.memmap.entries, w);
+    m.call_svam((passed, vas), size, Some("patch 14"));
 }
 
 /// NEW `efi_unmap_boot_services()`: every BS entry is unmapped, nothing else (patch 3, final).
@@ -185,6 +186,8 @@ pub fn free(m: &mut Machine) {
     }
     let mut freed = 0u64;
     let mut kept = Vec::new();
+    // About one release per boot-services entry, plus the tail.
+    m.reserve_releases(m.memmap.valid + 1);
     let (mut dropped_low, mut freed_whole) = (0usize, 0usize);
     for i in 0..m.memmap.valid {
         let e = m.memmap.entries[i].clone();

@@ -8,6 +8,7 @@ use super::events::Phase;
 use super::machine::{Machine, Source};
 use super::memmap::{Allocator, Buffer, Entry, Fate};
 use super::ranges::{ONE_MIB, PAGE, Range, page_down};
+use super::snapshot::Shared;
 
 /// `efi_mem_reserve()` then the splitting `efi_arch_mem_reserve()` (§3.1.1, §3.1.2).
 pub fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
@@ -286,7 +287,9 @@ pub fn enter_virtual_mode(m: &mut Machine) {
         .iter()
         .filter(|e| m.should_map(e))
         .count();
-    let mut kept: Vec<(Entry, Option<u64>)> = Vec::with_capacity(mapped);
+    let mut kept: Vec<Entry> = Vec::with_capacity(mapped);
+    let mut vas = Vec::with_capacity(mapped);
+    m.pt.reserve(2 * mapped);
     let (mut left, mut pg_shift) = (0u64, 0u32);
     let mut prev_buf: Option<usize> = None;
     for i in m.mapping_order(m.memmap.valid) {
@@ -314,7 +317,8 @@ pub fn enter_virtual_mode(m: &mut Machine) {
             pg_shift += 1;
         }
         left = left.saturating_sub(ds);
-        kept.push((e, va));
+        kept.push(e);
+        vas.push(va);
     }
     let Some(buf) = prev_buf else {
         m.klog
@@ -328,11 +332,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
         return;
     };
     let count = kept.len() as u64;
-    m.install(
-        buf,
-        kept.iter().map(|(e, _)| e.clone()).collect(),
-        Fate::Leaked,
-    );
+    m.install(buf, kept, Fate::Leaked);
     m.memmap.late = true;
     m.event(
         "efi_map_regions",
@@ -346,7 +346,8 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     );
     m.print_runtime_map();
     m.setup_page_tables(None);
-    m.call_svam(kept, count * ds, None);
+    let passed = Shared::prefix(&m.memmap.entries, m.memmap.valid);
+    m.call_svam((passed, vas), count * ds, None);
 }
 
 /// OLD `efi_unmap_boot_services()`, including the compaction it performs (§3.3 OLD).
@@ -470,6 +471,7 @@ pub fn free(m: &mut Machine) {
         return;
     };
     let mut freed = 0u64;
+    m.reserve_releases(queue.len());
     for (id, r) in &queue {
         m.release(r.pages_inward(), Source::EfiFree, id.clone());
         freed = freed.saturating_add(r.len());

@@ -130,20 +130,17 @@ fn write_summary<M: SerializeMap>(o: &mut M, sim: &Simulation) -> Result<(), M::
     o.serialize_entry(
         "svam_map",
         &Seq(|| {
-            sim.svam
-                .iter()
-                .flat_map(|s| s.entries.iter())
-                .map(|(entry, va)| {
-                    let virt = if thirty_two {
-                        Value::String("__va/ioremap(phys)".into())
-                    } else {
-                        va.map_or(Value::Null, |v| Value::String(format!("{v:#x}")))
-                    };
-                    EntryJson {
-                        entry,
-                        extra: Some(("virt", virt)),
-                    }
-                })
+            sim.svam.iter().flat_map(|s| s.passed()).map(|(entry, va)| {
+                let virt = if thirty_two {
+                    Value::String("__va/ioremap(phys)".into())
+                } else {
+                    va.map_or(Value::Null, |v| Value::String(format!("{v:#x}")))
+                };
+                EntryJson {
+                    entry,
+                    extra: Some(("virt", virt)),
+                }
+            })
         }),
     )?;
     o.serialize_entry("svam_size_arg", &sim.svam.as_ref().and_then(|s| s.size_arg))?;

@@ -32,35 +32,24 @@ pub struct Mapping {
     pub virt: u64,
 }
 
-/// A mapping and when it was made (its creation number orders mappings of one start).
-#[derive(Clone, Debug)]
-struct Made {
-    seq: u64,
-    mapping: Mapping,
-}
-
 /// The EFI page table and its VA allocator.
 #[derive(Clone, Debug)]
 pub struct PageTable {
     /// `efi_va`: the next VA top.
     pub efi_va: u64,
-    /// Mappings by physical start, then creation: a sorted vector (a B-tree cost a heap node
-    /// per few mappings and a cache miss per level). `map` appends; `settle` restores the
-    /// order before anything reads it.
-    mappings: Vec<Made>,
-    /// How many mappings at the end of `mappings` `settle` has not ordered yet.
-    unsettled: usize,
-    /// The creation number of the next mapping.
-    made: u64,
+    /// The live mappings by physical start, then creation (a sorted vector: a B-tree cost a
+    /// heap node per few mappings and a cache miss per level). Snapshots share it.
+    settled: Arc<Vec<Mapping>>,
+    /// Mappings made since the last `settle`, in creation order.
+    pending: Vec<Mapping>,
 }
 
 impl Default for PageTable {
     fn default() -> Self {
         Self {
             efi_va: EFI_VA_START,
-            mappings: Vec::new(),
-            unsettled: 0,
-            made: 0,
+            settled: Arc::default(),
+            pending: Vec::new(),
         }
     }
 }
@@ -82,49 +71,63 @@ impl PageTable {
     }
 
     pub fn map(&mut self, owner: Arc<str>, kind: MappingKind, phys: Range, virt: u64) {
-        self.mappings.push(Made {
-            seq: self.made,
-            mapping: Mapping {
-                owner,
-                kind,
-                phys,
-                virt,
-            },
+        self.pending.push(Mapping {
+            owner,
+            kind,
+            phys,
+            virt,
         });
-        self.made += 1;
-        self.unsettled += 1;
     }
 
-    /// Puts the mappings made since the last call in order. Linear for the usual walks: the
-    /// 64-bit one maps descriptors in descending address order, so the new mappings are
-    /// reversed first (and each start's own mappings back into creation order); the sort then
-    /// finds long ordered runs and only merges them.
+    /// Room for `n` more mappings before the next `settle`.
+    pub fn reserve(&mut self, n: usize) {
+        self.pending.reserve(n);
+    }
+
+    /// Files the mappings made since the last call into the ordered table. Linear for the
+    /// walks `efi_map_regions` makes: ascending, or (64-bit) descending address order, which
+    /// is reversed (keeping each start's mappings in creation order); the few mappings made
+    /// after a walk (the memmap buffer, page 0) are then inserted one by one.
     pub fn settle(&mut self) {
-        if self.unsettled == 0 {
+        if self.pending.is_empty() {
             return;
         }
-        let from = self.mappings.len() - self.unsettled;
-        let new = &mut self.mappings[from..];
-        let start = |m: &Made| m.mapping.phys.start;
-        if new.first().map(start) > new.last().map(start) {
-            new.reverse();
-            for run in new.chunk_by_mut(|a, b| start(a) == start(b)) {
-                run.reverse();
+        let mut new = std::mem::take(&mut self.pending);
+        let start = |m: &Mapping| m.phys.start;
+        let run = |up: bool| {
+            1 + new
+                .windows(2)
+                .take_while(|w| {
+                    (start(&w[0]) <= start(&w[1])) == up || start(&w[0]) == start(&w[1])
+                })
+                .count()
+        };
+        let (up, down) = (run(true), run(false));
+        if down > up {
+            new[..down].reverse();
+            for same_start in new[..down].chunk_by_mut(|a, b| start(a) == start(b)) {
+                same_start.reverse();
             }
         }
-        self.mappings.sort_by_key(|m| (start(m), m.seq));
-        self.unsettled = 0;
+        let walk = up.max(down);
+        let later = new.split_off(walk);
+        let table = if self.settled.is_empty() {
+            self.settled = Arc::new(new);
+            Arc::make_mut(&mut self.settled)
+        } else {
+            let table = Arc::make_mut(&mut self.settled);
+            insert_all(table, new);
+            table
+        };
+        insert_all(table, later);
     }
 
     /// The live mappings starting at `phys`, in the order they were made.
     fn starting_at(&self, phys: u64) -> impl Iterator<Item = &Mapping> {
-        debug_assert_eq!(self.unsettled, 0, "read before settle()");
-        let i = self
-            .mappings
-            .partition_point(|m| m.mapping.phys.start < phys);
-        self.mappings[i..]
+        debug_assert!(self.pending.is_empty(), "read before settle()");
+        let i = self.settled.partition_point(|m| m.phys.start < phys);
+        self.settled[i..]
             .iter()
-            .map(|m| &m.mapping)
             .take_while(move |m| m.phys.start == phys)
     }
 
@@ -133,15 +136,11 @@ impl PageTable {
         self.starting_at(phys).any(|m| &*m.owner == owner)
     }
 
-    /// Every live mapping, by physical address.
-    pub fn mappings(&self) -> impl ExactSizeIterator<Item = &Mapping> + Clone {
-        debug_assert_eq!(self.unsettled, 0, "read before settle()");
-        self.mappings.iter().map(|m| &m.mapping)
-    }
-
-    /// The number of live mappings.
-    pub fn len(&self) -> usize {
-        self.mappings.len()
+    /// Every live mapping, by physical address, shared (the table is copied only when it
+    /// changes while a snapshot holds it).
+    pub fn mappings(&self) -> &Arc<Vec<Mapping>> {
+        debug_assert!(self.pending.is_empty(), "read before settle()");
+        &self.settled
     }
 
     /// `efi_unmap_pages` for each of `ranges`: drops every mapping (1:1 and VA) of memory
@@ -156,14 +155,36 @@ impl PageTable {
         // below the mapping's start. A mapping lies inside some range exactly when it starts
         // below `reach` and ends at or before it.
         let (mut next, mut reach) = (0, 0);
-        self.mappings.retain(|made| {
-            let m = &made.mapping;
+        let mut keep = |m: &Mapping| {
             while next < ranges.len() && ranges[next].start <= m.phys.start {
                 reach = reach.max(ranges[next].end);
                 next += 1;
             }
             !(m.phys.start < reach && m.phys.end <= reach)
-        });
+        };
+        match Arc::get_mut(&mut self.settled) {
+            Some(table) => table.retain(keep),
+            // A snapshot holds the table: copy only the survivors.
+            None => {
+                let left = self.settled.iter().filter(|m| keep(m)).cloned().collect();
+                self.settled = Arc::new(left);
+            }
+        }
+    }
+}
+
+/// Inserts `more` (in creation order, all made after `table`'s) into the ordered `table`:
+/// after the mappings of the same start already there.
+fn insert_all(table: &mut Vec<Mapping>, more: Vec<Mapping>) {
+    if more.len() > 16 {
+        // Not a walk plus a few: merge and sort. Stable, so creation order holds per start.
+        table.extend(more);
+        table.sort_by_key(|m| m.phys.start);
+        return;
+    }
+    for m in more {
+        let at = table.partition_point(|t| t.phys.start <= m.phys.start);
+        table.insert(at, m);
     }
 }
 
@@ -211,10 +232,56 @@ mod tests {
             at(0, 2 * PAGE),
             at(4 * PAGE, 5 * PAGE),
         ]);
-        pt.settle();
-        let left: Vec<&str> = pt.mappings().map(|m| &*m.owner).collect();
+        let left: Vec<&str> = pt.mappings().iter().map(|m| &*m.owner).collect();
         assert_eq!(left, ["R0", "X"]);
         assert!(pt.is_mapped(4 * PAGE, "X") && !pt.is_mapped(0, "B0"));
+    }
+
+    /// The table orders by start, then by creation, whatever order the mappings came in.
+    fn settled_order(made: &[(u64, &str)]) -> Vec<String> {
+        let mut pt = PageTable::default();
+        for &(start, owner) in made {
+            pt.map(
+                owner.into(),
+                MappingKind::Identity,
+                Range::new(start, start + PAGE),
+                start,
+            );
+        }
+        pt.settle();
+        pt.mappings().iter().map(|m| m.owner.to_string()).collect()
+    }
+
+    #[test]
+    fn settle_orders_by_start_then_creation() {
+        // A 64-bit walk (descending, 1:1 then VA per descriptor), then the buffer and page 0.
+        let walk = [
+            (0x30000, "C"),
+            (0x30000, "C va"),
+            (0x20000, "B"),
+            (0x20000, "B va"),
+            (0, "A"),
+            (0, "A va"),
+            (0x28000, "buffer"),
+            (0, "page 0"),
+        ];
+        assert_eq!(
+            settled_order(&walk),
+            ["A", "A va", "page 0", "B", "B va", "buffer", "C", "C va"]
+        );
+        // Ascending, and an order that is neither a walk nor a walk plus a few.
+        let up = [(0, "A"), (0x1000, "B"), (0x1000, "B va"), (0, "page 0")];
+        assert_eq!(settled_order(&up), ["A", "page 0", "B", "B va"]);
+        let mixed: Vec<(u64, String)> = (0..40u64)
+            .map(|i| ((i * 7 % 13) * PAGE, format!("m{i}")))
+            .collect();
+        let mixed: Vec<(u64, &str)> = mixed.iter().map(|(s, o)| (*s, o.as_str())).collect();
+        let mut expected = mixed.clone();
+        expected.sort_by_key(|m| m.0);
+        assert_eq!(
+            settled_order(&mixed),
+            expected.iter().map(|m| m.1).collect::<Vec<_>>()
+        );
     }
 
     #[test]

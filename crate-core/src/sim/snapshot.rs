@@ -160,11 +160,7 @@ impl PhaseSnapshot {
         performed_by: &'static str,
         prev: Option<&PhaseSnapshot>,
     ) -> Self {
-        let page_table = share(
-            prev.map(|p| &p.page_table).as_slice(),
-            m.pt.len(),
-            m.pt.mappings(),
-        );
+        let page_table = Shared::prefix(m.pt.mappings(), m.pt.mappings().len());
         // I-9 looks up every boot-services descriptor in the page table: after the unmap it
         // can only change with the table, so an unchanged (shared) table keeps the verdict.
         let unmap_result = prev
