@@ -95,8 +95,9 @@ pub struct Memmap {
     /// Index into `buffers` of the current buffer.
     pub current: usize,
     pub desc_size: u32,
-    /// All slots of the buffer the kernel looks at; `entries[valid..]` are stale (NEW).
-    /// Snapshots share it; changes go through `Arc::make_mut` (copy-on-write).
+    /// The buffer's entries: the first `valid` are the map. Slots the kernel left stale
+    /// (NEW) are counted through `mapped_bytes`, their contents not kept. Snapshots share
+    /// the list; changes go through `Arc::make_mut` (copy-on-write).
     pub entries: Arc<Vec<Entry>>,
     pub valid: usize,
     /// `map_end − map` in bytes: the mapped extent.

@@ -98,13 +98,24 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     if m.cfg.bits == 32 {
         m.merge_regions("3.2 NEW merge on 32-bit only", Some("patch 12"));
     }
-    // efi_memmap_filter_entries(): kept entries move forward; slots [w, pre) keep the
-    // original descriptors at those indices (correction N4).
-    let original = std::mem::take(&mut m.memmap.entries);
-    let mut entries: Vec<Entry> = Vec::with_capacity(original.len());
-    entries.extend(original[..pre].iter().filter(|e| m.should_map(e)).cloned());
+    // efi_memmap_filter_entries(): kept entries move forward; slots [w, pre) keep stale
+    // descriptors (correction N4). Only their number matters (`mapped_bytes`, the size
+    // argument); nothing reads their contents, so they are not stored.
+    let mapped = m
+        .memmap
+        .valid_entries()
+        .iter()
+        .filter(|e| m.should_map(e))
+        .count();
+    let mut entries: Vec<Entry> = Vec::with_capacity(mapped);
+    entries.extend(
+        m.memmap
+            .valid_entries()
+            .iter()
+            .filter(|e| m.should_map(e))
+            .cloned(),
+    );
     let w = entries.len();
-    entries.extend_from_slice(&original[w..]);
     let mut vas = vec![None; w];
     m.pt.reserve(2 * w);
     for i in m.mapping_order(w) {
@@ -213,8 +224,7 @@ pub fn free(m: &mut Machine) {
     }
     let w = kept.len();
     if w < m.memmap.valid {
-        // The kernel compacts in place; the slots past `w` then hold stale copies that
-        // nothing reads, so only the kept entries are stored.
+        // The kernel compacts in place; the slots past `w` become stale (see `Memmap`).
         m.memmap.entries = Arc::new(kept);
     }
     m.event(

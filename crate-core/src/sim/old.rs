@@ -370,7 +370,14 @@ pub fn unmap(m: &mut Machine) {
         purpose: "ranges_to_free",
         fate: Fate::InUse,
     });
-    let mut queue = Vec::new();
+    let bs = m
+        .memmap
+        .valid_entries()
+        .iter()
+        .filter(|e| e.is_bs() && !e.is_runtime())
+        .count();
+    let mut queue = Vec::with_capacity(bs);
+    m.unmapped.reserve(bs);
     let mut keep = 0usize;
     for i in 0..m.memmap.valid {
         let e = m.memmap.entries[i].clone();
