@@ -463,6 +463,15 @@ impl<'a> Machine<'a> {
         d.ty.is_boot_services()
     }
 
+    /// How many valid entries `should_map` selects (to size the lists of a mapping walk).
+    pub fn mapped_count(&self) -> usize {
+        self.memmap
+            .valid_entries()
+            .iter()
+            .filter(|e| self.should_map(e))
+            .count()
+    }
+
     /// `efi_map_region()`: the 1:1 mapping and a VA (VA = PA in mixed mode; the direct map
     /// or ioremap on 32-bit, which the simulator does not number).
     pub fn map_region(&mut self, e: &mut Entry) -> Option<u64> {

@@ -101,12 +101,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     // efi_memmap_filter_entries(): kept entries move forward; slots [w, pre) keep stale
     // descriptors (correction N4). Only their number matters (`mapped_bytes`, the size
     // argument); nothing reads their contents, so they are not stored.
-    let mapped = m
-        .memmap
-        .valid_entries()
-        .iter()
-        .filter(|e| m.should_map(e))
-        .count();
+    let mapped = m.mapped_count();
     let mut entries: Vec<Entry> = Vec::with_capacity(mapped);
     entries.extend(
         m.memmap

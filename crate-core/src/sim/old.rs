@@ -281,12 +281,7 @@ pub fn reserve_boot_services(m: &mut Machine) {
 pub fn enter_virtual_mode(m: &mut Machine) {
     m.merge_regions("3.2 OLD merge (64-bit too)", None);
     let ds = m.cfg.desc_size as u64;
-    let mapped = m
-        .memmap
-        .valid_entries()
-        .iter()
-        .filter(|e| m.should_map(e))
-        .count();
+    let mapped = m.mapped_count();
     let mut kept: Vec<Entry> = Vec::with_capacity(mapped);
     let mut vas = Vec::with_capacity(mapped);
     m.pt.reserve(2 * mapped);
