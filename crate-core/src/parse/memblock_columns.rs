@@ -10,16 +10,53 @@ use super::scan::hex16;
 /// What the general reader calls a memblock line without a range.
 pub const REQUEST: &str = "memblock allocation request";
 
+/// A memblock line read from its bytes, its text not yet checked to be UTF-8.
+pub enum Raw<'a> {
+    /// `<op>: [range] <caller>`, the end exclusive.
+    Range {
+        op: &'a [u8],
+        start: u64,
+        end: u64,
+        caller: &'a [u8],
+    },
+    /// `<op>: …` without a range.
+    Request,
+}
+
+impl<'a> Raw<'a> {
+    /// The general reader's answer for this line; `None` when its text is not UTF-8.
+    pub fn decoded(self) -> Option<MiscLine<'a>> {
+        Some(match self {
+            Self::Range {
+                op,
+                start,
+                end,
+                caller,
+            } => MiscLine::Memblock {
+                op: std::str::from_utf8(op).ok()?,
+                start,
+                end,
+                caller: std::str::from_utf8(caller).ok()?,
+            },
+            Self::Request => MiscLine::Context(REQUEST),
+        })
+    }
+}
+
 /// Reads a line known to start with `memblock` or `__memblock`.
 pub fn read(line: &[u8]) -> Option<MiscLine<'_>> {
+    read_raw(line)?.decoded()
+}
+
+/// [`read`] without the UTF-8 check, for a caller that may not need the text.
+pub fn read_raw(line: &[u8]) -> Option<Raw<'_>> {
     let colon = memchr::memchr(b':', line)?;
     let (op, rest) = (&line[..colon], line[colon + 1..].strip_prefix(b" ")?);
     if op.contains(&b' ') {
         return None;
     }
-    let op = std::str::from_utf8(op).ok()?;
     let Some(range) = rest.strip_prefix(b"[") else {
-        return Some(MiscLine::Context(REQUEST));
+        return Some(Raw::Request);
     };
     let range = range.strip_prefix(b"0x")?;
     let start = hex16(range)?;
@@ -31,11 +68,11 @@ pub fn read(line: &[u8]) -> Option<MiscLine<'_>> {
     if last < start || odd_edge(caller.first()) || odd_edge(caller.last()) {
         return None;
     }
-    Some(MiscLine::Memblock {
+    Some(Raw::Range {
         op,
         start,
         end: last.saturating_add(1),
-        caller: std::str::from_utf8(caller).ok()?,
+        caller,
     })
 }
 

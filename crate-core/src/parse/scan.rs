@@ -39,12 +39,19 @@ pub fn take_hex(s: &str) -> Option<(u128, &str)> {
 }
 
 /// Exactly 16 hex digits at the start of `bytes` (whatever follows), read as two words.
+#[inline]
 pub fn hex16(bytes: &[u8]) -> Option<u64> {
-    let word = |at: usize| {
-        let w = u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?);
-        (hex_digits_in_word(w) == 8).then(|| pack_nibbles(w))
-    };
-    Some(word(0)? << 32 | word(8)?)
+    let digits: &[u8; 16] = bytes.get(..16)?.try_into().ok()?;
+    let (high, low) = digits.split_at(8);
+    let high = u64::from_le_bytes(high.try_into().ok()?);
+    let low = u64::from_le_bytes(low.try_into().ok()?);
+    (all_hex(high) && all_hex(low)).then(|| pack_nibbles(high) << 32 | pack_nibbles(low))
+}
+
+/// True when all eight bytes of `x` are ASCII hex digits.
+#[inline]
+fn all_hex(x: u64) -> bool {
+    hex_digits_in_word(x) == 8
 }
 
 /// The leading hex digits of `bytes` read eight at a time (SWAR), while whole words of

@@ -287,25 +287,24 @@ impl Driver {
         }
     }
 
+    /// Whether list field `field` takes lines from the current boot (the first to fill it).
+    pub(super) fn keeps(&self, field: Owned) -> bool {
+        self.owners[field as usize].is_none_or(|b| b == self.boot)
+    }
+
     /// Whether list field `field` may take a line from the current boot; reports it if not.
-    fn accept(&mut self, field: Owned, line_no: usize, text: &[u8]) -> bool {
+    pub(super) fn accept(&mut self, field: Owned, line_no: usize, text: &[u8]) -> bool {
         self.has_content = true;
-        let owner = &mut self.owners[field as usize];
-        match *owner {
-            None => {
-                *owner = Some(self.boot);
-                true
-            }
-            Some(b) if b == self.boot => true,
-            Some(_) => {
-                self.info(
-                    line_no,
-                    text,
-                    "from a later boot log in the same input; the first boot's lines are kept",
-                );
-                false
-            }
+        if self.keeps(field) {
+            self.owners[field as usize] = Some(self.boot);
+            return true;
         }
+        self.info(
+            line_no,
+            text,
+            "from a later boot log in the same input; the first boot's lines are kept",
+        );
+        false
     }
 }
 

@@ -7,9 +7,10 @@
 //! for joining, and the general path would reach the same reader. Any other line, or one the
 //! readers do not take, goes the general way unchanged.
 
-use super::Driver;
+use super::{Driver, Owned};
 use crate::parse::Format;
-use crate::parse::kernel_misc::{self, MiscLine};
+use crate::parse::kernel_misc;
+use crate::parse::memblock_columns::Raw;
 use crate::parse::scan::starts;
 use crate::parse::wrappers::Stamped;
 use crate::parse::{mem_columns, memblock_columns};
@@ -37,23 +38,41 @@ impl Driver {
             self.flush_wrap();
             self.mem_line(line_no, payload, line);
         } else {
-            match memblock_columns::read(payload) {
-                Some(MiscLine::Memblock {
+            match memblock_columns::read_raw(payload) {
+                Some(Raw::Range {
                     op,
                     start,
                     end,
                     caller,
                 }) => {
+                    // The text matters only if the event is stored or the line listed; then
+                    // it must be UTF-8, as the general path (which decodes first) would see it.
+                    let text = if self.keeps(Owned::Memblock) || self.report.wants_info() {
+                        match (std::str::from_utf8(op), std::str::from_utf8(caller)) {
+                            (Ok(op), Ok(caller)) => Some((op, caller)),
+                            _ => return false,
+                        }
+                    } else {
+                        None
+                    };
                     self.flush_wrap();
-                    self.memblock_event(line_no, payload, op, (start, end), caller);
+                    match text {
+                        Some((op, caller)) => {
+                            self.memblock_event(line_no, payload, op, (start, end), caller);
+                        }
+                        // A later boot's event, only counted.
+                        None => {
+                            self.accept(Owned::Memblock, line_no, payload);
+                        }
+                    }
                 }
                 // A listed line is quoted: only valid UTF-8 is sure to be quoted exactly as the
                 // general path (which decodes the line first) would.
-                Some(MiscLine::Context(what))
+                Some(Raw::Request)
                     if !self.report.wants_info() || std::str::from_utf8(payload).is_ok() =>
                 {
                     self.flush_wrap();
-                    self.info(line_no, payload, what);
+                    self.info(line_no, payload, memblock_columns::REQUEST);
                 }
                 _ => return false,
             }
@@ -72,7 +91,7 @@ mod tests {
 
     use super::super::{parse, parse_without_lane};
     use crate::model::{Attributes, Descriptor, MemoryType};
-    use crate::parse::{Format, edits, print};
+    use crate::parse::{Format, MAX_INFO, edits, print};
 
     static FIXTURES: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
 
@@ -142,6 +161,7 @@ mod tests {
                     line = [b"efi: mem99: [Reserved    ]\n[    9.000000] ", &line[..]].concat();
                 }
                 (6, _) if line.ends_with(b"0x1000") => line.extend_from_slice(b" \xff"),
+                (6, _) if line.ends_with(b"0x2") => line.extend_from_slice(b"\xff x"),
                 _ => {}
             }
             out.extend_from_slice(format!("[{:5}.{:06}] ", n / 100, n % 100).as_bytes());
@@ -188,6 +208,25 @@ mod tests {
             }
             edits::apply(&mut input, &edits);
             prop_assert!(parse(&input, forced) == parse_without_lane(&input, forced));
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// The same past the listing limit, where lines not about memory are only counted
+        /// (the lane then skips decoding a later boot's memblock text).
+        #[test]
+        fn lane_gives_the_general_result_past_the_listing_limit(
+            map in prop::collection::vec(descriptor(), 1..12),
+            wrapper in 0usize..7,
+            edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>(), 0u8..3), 0..12),
+        ) {
+            let mut log = stamped_log(&map, wrapper);
+            edits::apply(&mut log, &edits);
+            let mut input = b"[    0.000000] chatter\n".repeat(MAX_INFO);
+            input.extend_from_slice(&log);
+            prop_assert!(parse(&input, None) == parse_without_lane(&input, None));
         }
     }
 }
