@@ -29,8 +29,11 @@ pub fn paint_timeline(canvas: &HtmlCanvasElement, scene: &TimelineScene) -> Resu
     if let Some(p) = &performance {
         let _ = p.mark("efiviz-draw-start");
     }
-    let area = backend(canvas)?.into_drawing_area();
-    let drawn = draw_timeline(&area, scene).map_err(|e| e.to_string())?;
+    let drawn = {
+        // Dropped before the measure: the backend strokes its last paths then.
+        let area = backend(canvas)?.into_drawing_area();
+        draw_timeline(&area, scene).map_err(|e| e.to_string())?
+    };
     if let Some(p) = &performance {
         let _ = p.measure_with_start_mark("efiviz-draw", "efiviz-draw-start");
         // The first draw after an input was chosen closes the upload-to-paint measure once

@@ -21,6 +21,9 @@ pub struct HiDpi {
     /// The context's fill colour and stroke (colour, width), once this backend has set them.
     fill: Option<Rgba>,
     stroke: Option<(Rgba, u32)>,
+    /// Whether paths drawn in the current stroke style await one `stroke()` (a pattern's
+    /// hatching is dozens of short lines; stroking each alone dominated the draw).
+    open_path: bool,
 }
 
 /// A colour as plotters gives it, comparable.
@@ -66,16 +69,28 @@ impl HiDpi {
             css,
             fill: None,
             stroke: None,
+            open_path: false,
         })
     }
 
     /// Before plotters' own backend draws: it sets the context's colours behind our back.
     fn forget_styles(&mut self) {
+        self.stroke_paths();
         self.fill = None;
         self.stroke = None;
     }
 
+    /// Strokes the paths awaiting it; every other kind of drawing calls this first, so shapes
+    /// keep the order they were drawn in.
+    fn stroke_paths(&mut self) {
+        if self.open_path {
+            self.context.stroke();
+            self.open_path = false;
+        }
+    }
+
     fn set_fill(&mut self, color: Rgba) {
+        self.stroke_paths();
         if self.fill != Some(color) {
             self.context.set_fill_style_str(&color.css());
             self.fill = Some(color);
@@ -83,6 +98,7 @@ impl HiDpi {
     }
 
     fn set_stroke(&mut self, color: Rgba, width: u32) {
+        self.stroke_paths();
         if self.stroke != Some((color, width)) {
             self.context.set_stroke_style_str(&color.css());
             self.context.set_line_width(f64::from(width));
@@ -109,6 +125,13 @@ fn crisp(from: BackendCoord, to: BackendCoord) -> ((f64, f64), (f64, f64)) {
     (from, to)
 }
 
+/// Plotters does not always present a canvas drawing: the last paths are stroked here.
+impl Drop for HiDpi {
+    fn drop(&mut self) {
+        self.stroke_paths();
+    }
+}
+
 type Error = DrawingErrorKind<<CanvasBackend as DrawingBackend>::ErrorType>;
 
 /// Everything but the size is the canvas backend's own.
@@ -124,6 +147,7 @@ impl DrawingBackend for HiDpi {
     }
 
     fn present(&mut self) -> Result<(), Error> {
+        self.stroke_paths();
         self.inner.present()
     }
 
@@ -182,8 +206,24 @@ impl DrawingBackend for HiDpi {
         path: I,
         style: &S,
     ) -> Result<(), Error> {
-        self.forget_styles();
-        self.inner.draw_path(path, style)
+        let color = style.color();
+        if color.alpha == 0.0 {
+            return Ok(());
+        }
+        let pen = (Rgba::of(color), style.stroke_width());
+        if !(self.open_path && self.stroke == Some(pen)) {
+            self.set_stroke(pen.0, pen.1);
+            self.context.begin_path();
+            self.open_path = true;
+        }
+        let mut points = path.into_iter();
+        if let Some((x, y)) = points.next() {
+            self.context.move_to(f64::from(x), f64::from(y));
+            for (x, y) in points {
+                self.context.line_to(f64::from(x), f64::from(y));
+            }
+        }
+        Ok(())
     }
 
     fn draw_circle<S: BackendStyle>(
