@@ -112,3 +112,39 @@ test('loading (in the worker) and drawing 100 000 regions', async () => {
   await page.screenshot({ path: join(SCREENSHOTS, 'perf-100k.png') });
   assert.deepEqual(problems, []);
 });
+
+test('the chart of a first upload is drawn and painted before the panels under it are built', async () => {
+  const { page, problems } = await openApp(suite.browser, suite.server.url);
+  await page.waitForFunction(() => performance.getEntriesByName('efiviz-warm').length > 0);
+  // The start-up rehearsal rendered a whole workspace, but never into the page.
+  assert.equal(await page.$$eval('#timeline, .workspace', (found) => found.length), 0);
+  assert.equal(await page.$$eval('main.welcome', (found) => found.length), 1);
+  // Records, in order, when the chart got its cells and when the table and sidebar appeared,
+  // and whether a frame was painted between (a requestAnimationFrame callback ran).
+  await page.evaluate(() => {
+    window.order = [];
+    let frames = 0;
+    const count = () => {
+      frames += 1;
+      requestAnimationFrame(count);
+    };
+    requestAnimationFrame(count);
+    new MutationObserver(() => {
+      const seen = new Set(window.order.map((e) => e.what));
+      const note = (what) => !seen.has(what) && window.order.push({ what, frames });
+      if (document.querySelector('#timeline[data-cells]')) note('chart drawn');
+      if (document.querySelector('#data-table')) note('table built');
+      if (document.querySelector('#entry-count')) note('sidebar built');
+    }).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  await page.setInputFiles('#file-input', { name: 'map-250.txt', mimeType: 'text/plain', buffer: Buffer.from(syntheticMap(250)) });
+  await page.waitForSelector('#data-table');
+  await page.waitForSelector('#entry-count');
+  const order = await page.evaluate(() => window.order);
+  assert.equal(order[0].what, 'chart drawn', JSON.stringify(order));
+  for (const later of order.slice(1)) {
+    assert.ok(later.frames > order[0].frames, `${later.what} came after a painted frame: ${JSON.stringify(order)}`);
+  }
+  assert.equal(await page.$$eval('.after-paint', (placeholders) => placeholders.length), 0);
+  assert.deepEqual(problems, []);
+});
