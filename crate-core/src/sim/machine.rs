@@ -683,10 +683,7 @@ impl<'a> Machine<'a> {
         let piece = (b'a' + n.min(25) as u8) as char;
         Entry {
             id: Arc::from(format!("{}{piece}", e.id)),
-            provenance: Provenance::Split {
-                of: e.id.clone(),
-                piece,
-            },
+            provenance: Provenance::Split { piece },
             ..e.clone()
         }
     }

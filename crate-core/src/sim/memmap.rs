@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 
 use crate::model::{Attributes, Descriptor};
 
@@ -11,17 +12,18 @@ use super::events::Phase;
 use super::ranges::Range;
 
 /// Where an entry came from.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Provenance {
     /// A firmware descriptor, unchanged in extent.
     Firmware,
-    /// A piece cut by OLD `efi_memmap_insert` ("split piece b of mem12").
-    Split { of: Arc<str>, piece: char },
+    /// A piece cut by OLD `efi_memmap_insert` ("split piece b of mem12"). The piece's id is
+    /// its parent's id plus `piece`, so the parent's id is not stored again
+    /// ([`Entry::split_of`]): an entry is 64 bytes instead of 88, and a 1M map has several.
+    Split { piece: char },
 }
 
 /// One descriptor of `efi.memmap` plus what the simulator knows about it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     /// Display id: the input id, `<id>a`, `<id>b`, … for split pieces.
     pub id: Arc<str>,
@@ -46,11 +48,56 @@ impl Entry {
         self.desc.attr.contains(Attributes::RUNTIME)
     }
 
+    /// The id of the entry a split piece was cut from.
+    pub fn split_of(&self) -> Option<&str> {
+        match self.provenance {
+            Provenance::Firmware => None,
+            Provenance::Split { piece } => self.id.strip_suffix(piece),
+        }
+    }
+
     /// A human description of the provenance.
     pub fn describe_provenance(&self) -> String {
-        match &self.provenance {
+        match self.provenance {
             Provenance::Firmware => format!("firmware descriptor {}", self.id),
-            Provenance::Split { of, piece } => format!("split piece {piece} of {of}"),
+            Provenance::Split { piece } => {
+                format!("split piece {piece} of {}", self.split_of().unwrap_or(""))
+            }
+        }
+    }
+}
+
+/// As the derived form was: `{id, desc, kernel_tagged, merged_away, provenance}` with the
+/// provenance `{"kind": "firmware"}` or `{"kind": "split", "of": …, "piece": …}`.
+impl Serialize for Entry {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Entry", 5)?;
+        st.serialize_field("id", &*self.id)?;
+        st.serialize_field("desc", &self.desc)?;
+        st.serialize_field("kernel_tagged", &self.kernel_tagged)?;
+        st.serialize_field("merged_away", &self.merged_away)?;
+        st.serialize_field("provenance", &ProvenanceJson(self))?;
+        st.end()
+    }
+}
+
+struct ProvenanceJson<'a>(&'a Entry);
+
+impl Serialize for ProvenanceJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0.provenance {
+            Provenance::Firmware => {
+                let mut st = s.serialize_struct("Provenance", 1)?;
+                st.serialize_field("kind", "firmware")?;
+                st.end()
+            }
+            Provenance::Split { piece } => {
+                let mut st = s.serialize_struct("Provenance", 3)?;
+                st.serialize_field("kind", "split")?;
+                st.serialize_field("of", self.0.split_of().unwrap_or(""))?;
+                st.serialize_field("piece", &piece)?;
+                st.end()
+            }
         }
     }
 }
