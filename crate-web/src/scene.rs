@@ -1,8 +1,8 @@
 //! The timeline scene of the app state: the lanes shown (future steps empty), compare
 //! marks, selection and hover. The on-screen canvas and the PNG export draw the same scene.
 
-use efiviz_core::draw::TimelineScene;
-use efiviz_core::layout::{Kernel, Lane, Rows, diff::differing};
+use efiviz_core::draw::{TimelineScene, compare_marks};
+use efiviz_core::layout::{Lane, Rows};
 
 use crate::state::{AppState, Pick};
 
@@ -26,16 +26,7 @@ pub fn with_scene<R>(
         })
         .collect();
     // In compare mode every NEW lane is marked where it differs from the OLD lane above it.
-    let marks: Vec<Vec<(u64, u64)>> = shown
-        .iter()
-        .enumerate()
-        .map(|(i, &(step, kernel))| match (i.checked_sub(1), kernel) {
-            (Some(above), Kernel::New) if shown[above].0 == step && step <= state.step => {
-                differing(lanes[above], lanes[i])
-            }
-            _ => Vec::new(),
-        })
-        .collect();
+    let marks = compare_marks(&shown, &loaded.story.steps, state.step);
     let row_of = |pick: Option<Pick>| {
         let pick = pick?;
         let row = shown.iter().position(|&r| r == (pick.step, pick.kernel))?;

@@ -68,7 +68,7 @@ test('loading (in the worker) and drawing 100 000 regions', async () => {
     if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
   });
   await page.goto(suite.server.url);
-  await page.waitForFunction(() => performance.getEntriesByName('efiviz-worker-ready').length > 0);
+  await page.waitForFunction(() => performance.getEntriesByName('efiviz-warm').length > 0);
   await page.evaluate(() => { window.longTasks = []; });
   // From a file on disk: a buffer would be built inside the page by the test harness, in one
   // long task of its own that is not the app's.

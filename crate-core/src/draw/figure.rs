@@ -11,9 +11,8 @@ use plotters::prelude::*;
 use super::overview::draw_overview;
 use super::palette::{css, state_style};
 use super::theme::Theme;
-use super::timeline::{TimelineScene, draw_timeline};
+use super::timeline::{TimelineScene, compare_marks, draw_timeline};
 use super::xml::escape;
-use crate::layout::diff::differing;
 use crate::layout::units::short_hex;
 use crate::layout::{Kernel, Lane, Region, RegionState, Rows, Story, View, ticks};
 
@@ -57,20 +56,6 @@ pub struct Figure<'a> {
 pub fn figure_rows(steps: usize, step: usize, kernels: &[Kernel]) -> Vec<(usize, Kernel)> {
     (0..steps.min(step + 1))
         .flat_map(|s| kernels.iter().map(move |&k| (s, k)))
-        .collect()
-}
-
-/// Compare mode's marks: each NEW lane directly under the OLD lane of the same step gets
-/// the byte ranges where the two differ.
-pub fn compare_marks(rows: &[(usize, Kernel)], lanes: &[&Lane]) -> Vec<Vec<(u64, u64)>> {
-    rows.iter()
-        .enumerate()
-        .map(|(i, &(step, kernel))| match i.checked_sub(1) {
-            Some(above) if kernel == Kernel::New && rows[above] == (step, Kernel::Old) => {
-                differing(lanes[above], lanes[i])
-            }
-            _ => Vec::new(),
-        })
         .collect()
 }
 
@@ -120,7 +105,7 @@ pub fn figure_svg(fig: &Figure) -> Result<String, String> {
     );
 
     // The chart: the same drawing as the app's canvas, nested so it is clipped to its box.
-    let marks = compare_marks(&rows, &lanes);
+    let marks = compare_marks(&rows, &fig.story.steps, fig.step);
     let row_of = |(step, kernel, addr): (usize, Kernel, u64)| {
         let row = rows.iter().position(|&r| r == (step, kernel))?;
         Some((row, lanes[row].index_at(addr)?))

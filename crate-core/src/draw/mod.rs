@@ -13,4 +13,4 @@ pub mod xml;
 pub use overview::draw_overview;
 pub use palette::{OKABE_ITO, Pattern, css, state_style};
 pub use theme::{Ink, Theme};
-pub use timeline::{TimelineScene, draw_timeline};
+pub use timeline::{TimelineScene, compare_marks, draw_timeline};

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use super::palette::state_style;
 use super::pattern::draw_pattern;
 use super::theme::Theme;
-use crate::layout::{Axis, Lane, Rows, View, cells};
+use crate::layout::{Axis, Kernel, Lane, Rows, Step, View, cells};
 
 /// Everything one frame of the timeline shows.
 pub struct TimelineScene<'a> {
@@ -14,11 +14,32 @@ pub struct TimelineScene<'a> {
     pub view: View,
     pub rows: Rows,
     /// Per lane, byte ranges to mark as differing from a neighbour (compare mode).
-    pub marks: &'a [Vec<(u64, u64)>],
+    pub marks: &'a [&'a [(u64, u64)]],
     /// `(lane, region index)` of the selected and hovered regions.
     pub selected: Option<(usize, usize)>,
     pub hovered: Option<(usize, usize)>,
     pub theme: Theme,
+}
+
+/// Compare mode's marks for the lanes `rows` (as `(step, kernel)`): each NEW lane directly
+/// under the OLD lane of the same step gets the byte ranges where the two differ, up to step
+/// `upto` (later lanes are drawn empty).
+pub fn compare_marks<'s>(
+    rows: &[(usize, Kernel)],
+    steps: &'s [Step],
+    upto: usize,
+) -> Vec<&'s [(u64, u64)]> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, &(step, kernel))| match i.checked_sub(1) {
+            Some(above)
+                if kernel == Kernel::New && rows[above] == (step, Kernel::Old) && step <= upto =>
+            {
+                steps.get(step).map_or(&[][..], Step::differing)
+            }
+            _ => &[],
+        })
+        .collect()
 }
 
 /// Pattern ink that shows on `colour`: dark on light fills, light on dark ones.

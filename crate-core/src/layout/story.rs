@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::axis::Axis;
+use super::diff::differing;
 use super::region::{Lane, RegionState};
 use super::simulated::Findings;
 use crate::model::Descriptor;
@@ -71,6 +72,9 @@ pub struct Step {
     /// Where it happens in the kernel.
     pub function: String,
     kernels: [KernelStep; 2],
+    /// Byte ranges where the two kernels' lanes differ: compare mode marks them on every
+    /// redraw, so they are worked out once, with the story.
+    differing: Vec<(u64, u64)>,
 }
 
 impl Step {
@@ -78,8 +82,14 @@ impl Step {
         Self {
             name: name.to_owned(),
             function: function.to_owned(),
+            differing: differing(&old.lane, &new.lane),
             kernels: [old, new],
         }
+    }
+
+    /// Where the OLD and NEW lanes of this step differ (see [`differing`]).
+    pub fn differing(&self) -> &[(u64, u64)] {
+        &self.differing
     }
 
     pub fn kernel(&self, kernel: Kernel) -> &KernelStep {
