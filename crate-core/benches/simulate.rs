@@ -48,6 +48,8 @@ fn run(text: &[u8]) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
+    // As the CLI does: large maps reuse freed memory instead of faulting it in again.
+    efiviz_core::heap::keep_freed_memory();
     let mut group = c.benchmark_group("parse_and_simulate_both");
     group
         .sample_size(10)

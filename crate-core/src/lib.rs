@@ -3,6 +3,7 @@
 //! Data flows one way: input text → [`parse`] → [`sim`] → layout → draw.
 
 pub mod draw;
+pub mod heap;
 pub mod layout;
 pub mod model;
 pub mod parse;

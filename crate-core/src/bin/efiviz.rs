@@ -29,6 +29,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    efiviz_core::heap::keep_freed_memory();
     match Cli::parse().command {
         Command::Parse(args) => cli::parse::run(&args),
         Command::Simulate(args) => cli::simulate::run_simulate(&args),
