@@ -95,6 +95,9 @@ struct Inner {
     kept: RefCell<Option<(u64, Rc<[u8]>)>>,
     assembly: RefCell<Option<Assembly>>,
     /// No worker could start: jobs run on the page's thread.
+    /// Whether the page has rehearsed a warm-up result: once is enough (a respawned worker
+    /// warms up again, for itself).
+    rehearsed: Cell<bool>,
     inline: Cell<bool>,
 }
 
@@ -139,6 +142,7 @@ impl Loader {
             kept: RefCell::new(None),
             assembly: RefCell::new(None),
             inline: Cell::new(false),
+            rehearsed: Cell::new(false),
         });
         inner.spawn();
         Self(inner)
@@ -395,7 +399,8 @@ impl Inner {
     }
 
     fn assemble(&self, id: u64, head: Head, knobs: Knobs, story: Box<Story>, at: f64, ms: f64) {
-        if self.busy.get() != Some(id) && id != WARM_UP {
+        let rehearsal = id == WARM_UP && !self.rehearsed.get();
+        if self.busy.get() != Some(id) && !rehearsal {
             return;
         }
         self.dispatch.dispatch(Action::Progress {
@@ -462,6 +467,7 @@ impl Inner {
             Head::Simulated => Action::Simulated { id, story, knobs },
         };
         if warm_up {
+            self.rehearsed.set(true);
             mark("efiviz-worker-warm");
             let started = Action::Started {
                 id,
