@@ -12,7 +12,7 @@ use super::blocks::{Block, Kind, Offer, Source};
 use super::gate::{self, Families};
 use super::report::{self, Confidence, MapFlags, Report, Severity};
 use super::runtime_map::SysfsCollector;
-use super::scan::{contains_lit, starts};
+use super::scan::{ByteFinder, contains_lit, starts};
 use super::wrappers::{self, QpJoiner, QpOut, Seen};
 use crate::model::{Attributes, BootLog, Descriptor, MemoryMap, MemoryType};
 
@@ -75,10 +75,13 @@ fn drive(input: &[u8], mut driver: Driver) -> (BootLog, Report) {
     let mut qp = QpJoiner::default();
     // Every `=3D` (the quoted-printable sign) in one SIMD pass, rather than a scan of each line.
     let mut escapes = memchr::memmem::find_iter(input, b"=3D").peekable();
+    let line_ends = ByteFinder::new(eol);
     let mut start = 0;
     let mut line_no = 0;
     while start < input.len() {
-        let end = memchr::memchr(eol, &input[start..]).map_or(input.len(), |i| start + i);
+        let end = line_ends
+            .find(&input[start..])
+            .map_or(input.len(), |i| start + i);
         let raw = &input[start..end];
         // `=3D` holds no newline, so one starting in this line ends in it.
         while escapes.next_if(|&at| at < start).is_some() {}
