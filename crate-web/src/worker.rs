@@ -130,9 +130,9 @@ fn load(id: u64, source: Source, reservations: Vec<Reservation>) {
 /// A sample (the spec's S17 scenario: 200 entries) loaded once at start, as job
 /// [`WARM_UP`]: V8 compiles wasm functions lazily, at their first call, and optimises those
 /// that run often, so without it the user's first input pays for compiling the parser, the
-/// simulator and the encoder here, and the page's decoder there (the page decodes the
-/// pieces and drops them). A map of a few hundred entries, like a real one, makes the hot
-/// functions hot.
+/// simulator and the encoder here, and the page's decoder and first render there (the page
+/// renders the result off screen once: components/rehearsal.rs). A map of a few hundred
+/// entries, like a real one, makes the hot functions hot.
 fn warm_up() {
     const SAMPLE: &str = include_str!("../samples/s17-memmap-tail.txt");
     let source = Source::original("warm-up".to_owned(), SAMPLE.as_bytes().into());
