@@ -1,7 +1,7 @@
 //! A canvas backend that keeps every coordinate in CSS pixels while the bitmap has
 //! `devicePixelRatio` times as many, so the chart is sharp on high-density screens and the
 //! layout, hit-testing and core drawing code never see the ratio. It draws rectangles and
-//! lines itself, setting the context's colours only when they change: plotters' canvas
+//! paths itself, setting the context's colours only when they change: plotters' canvas
 //! backend formats and passes a colour string for every shape, which was most of the cost of
 //! drawing a chart of thousands of cells.
 
@@ -107,24 +107,6 @@ impl HiDpi {
     }
 }
 
-/// Moves a horizontal or vertical line by half a pixel onto pixel centres, so a one-pixel
-/// line covers one row or column of pixels instead of two half-lit ones.
-fn crisp(from: BackendCoord, to: BackendCoord) -> ((f64, f64), (f64, f64)) {
-    let (mut from, mut to) = (
-        (f64::from(from.0), f64::from(from.1)),
-        (f64::from(to.0), f64::from(to.1)),
-    );
-    if from.0 == to.0 {
-        from.0 -= 0.5;
-        to.0 -= 0.5;
-    }
-    if from.1 == to.1 {
-        from.1 -= 0.5;
-        to.1 -= 0.5;
-    }
-    (from, to)
-}
-
 /// Plotters does not always present a canvas drawing: the last paths are stroked here.
 impl Drop for HiDpi {
     fn drop(&mut self) {
@@ -162,17 +144,8 @@ impl DrawingBackend for HiDpi {
         to: BackendCoord,
         style: &S,
     ) -> Result<(), Error> {
-        let color = style.color();
-        if color.alpha == 0.0 {
-            return Ok(());
-        }
-        self.set_stroke(Rgba::of(color), style.stroke_width());
-        let (from, to) = crisp(from, to);
-        self.context.begin_path();
-        self.context.move_to(from.0, from.1);
-        self.context.line_to(to.0, to.1);
-        self.context.stroke();
-        Ok(())
+        self.forget_styles();
+        self.inner.draw_line(from, to, style)
     }
 
     fn draw_rect<S: BackendStyle>(

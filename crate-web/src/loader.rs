@@ -95,10 +95,10 @@ struct Inner {
     kept: RefCell<Option<(u64, Rc<[u8]>)>>,
     assembly: RefCell<Option<Assembly>>,
     /// No worker could start: jobs run on the page's thread.
+    inline: Cell<bool>,
     /// Whether the page has rehearsed a warm-up result: once is enough (a respawned worker
     /// warms up again, for itself).
     rehearsed: Cell<bool>,
-    inline: Cell<bool>,
 }
 
 /// A handle the components share through a Yew context.
@@ -434,13 +434,6 @@ impl Inner {
         } = assembly;
         put_parts(&mut story, parts);
         let warm_up = id == WARM_UP;
-        if !warm_up {
-            // The page's whole share of a result: decoding its pieces, and how long they took
-            // to arrive (the worker encodes the next piece while the page decodes one).
-            record_measure("efiviz-decode", first_at, decode_ms);
-            record_measure("efiviz-receive", first_at, now() - first_at);
-            self.finish(id);
-        }
         let action = match head {
             Head::Loaded {
                 name,
@@ -450,13 +443,7 @@ impl Inner {
                 id,
                 loaded: Box::new(LoadedInput {
                     name,
-                    // The warm-up's sample is the worker's own; a user's job may be keeping
-                    // its bytes meanwhile.
-                    bytes: if warm_up {
-                        Rc::from(&[][..])
-                    } else {
-                        self.kept_bytes(id)
-                    },
+                    bytes: self.kept_bytes(id),
                     form: InputForm::Original,
                     parsed: *parsed,
                     input: *input,
@@ -479,15 +466,25 @@ impl Inner {
                 (self.rehearse)(vec![started, action], Loader(me));
             }
         } else {
+            // The page's whole share of a result: decoding its pieces, and how long they took
+            // to arrive (the worker encodes the next piece while the page decodes one).
+            record_measure("efiviz-decode", first_at, decode_ms);
+            record_measure("efiviz-receive", first_at, now() - first_at);
+            self.finish(id);
             self.dispatch.dispatch(action);
         }
     }
 
     /// The bytes job `id` loaded, kept here while the worker had its own copy.
     fn kept_bytes(&self, id: u64) -> Rc<[u8]> {
+        // Another job's bytes stay: the warm-up's result can arrive while a user's first
+        // load keeps its own.
         match self.kept.take() {
             Some((kept, bytes)) if kept == id => bytes,
-            _ => Rc::from(&[][..]),
+            other => {
+                self.kept.replace(other);
+                Rc::from(&[][..])
+            }
         }
     }
 
