@@ -12,9 +12,6 @@ pub struct Families {
 }
 
 /// False only when no enabled recogniser could accept an unwrapped line starting like `p`.
-/// Trimming whitespace or a `$` off the end of `p` never turns true into false: every test
-/// looks at the start, at `=0x` or at a digit run followed by `-`, except `Bytes)` at the
-/// end, which a trim can only uncover. The driver relies on that.
 pub fn maybe_interesting(p: &[u8], on: Families) -> bool {
     let Some(&first) = p.first() else {
         return false;

@@ -5,7 +5,7 @@
 //! whitespace, bytes that are not UTF-8) to it.
 
 use super::kernel_misc::MiscLine;
-use super::scan::hex16;
+use super::scan::{hex16, maybe_more_space};
 
 /// What the general reader calls a memblock line without a range.
 pub const REQUEST: &str = "memblock allocation request";
@@ -64,8 +64,7 @@ pub fn read_raw(line: &[u8]) -> Option<Raw<'_>> {
     let last = hex16(range)?;
     let caller = range[16..].strip_prefix(b"]")?.trim_ascii();
     // A vertical tab or a non-ASCII character at an edge may be whitespace to `str::trim`.
-    let odd_edge = |b: Option<&u8>| b.is_some_and(|&b| b >= 0x80 || b == 0x0b);
-    if last < start || odd_edge(caller.first()) || odd_edge(caller.last()) {
+    if last < start || maybe_more_space(caller.first()) || maybe_more_space(caller.last()) {
         return None;
     }
     Some(Raw::Range {

@@ -236,7 +236,9 @@ pub trait FastTrim {
     fn trim_end_fast(&self) -> &str;
 }
 
-fn maybe_more_space(b: Option<&u8>) -> bool {
+/// Whether `b` may be whitespace to `str::trim` although not ASCII whitespace (a vertical
+/// tab, or the first byte of a multi-byte character).
+pub(super) fn maybe_more_space(b: Option<&u8>) -> bool {
     b.is_some_and(|&b| b >= 0x80 || b == 0x0b)
 }
 

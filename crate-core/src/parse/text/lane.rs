@@ -207,7 +207,7 @@ mod tests {
                 input.extend_from_slice(&files[i.index(files.len())]);
             }
             edits::apply(&mut input, &edits);
-            prop_assert!(parse(&input, forced) == parse_without_lane(&input, forced));
+            prop_assert_eq!(parse(&input, forced), parse_without_lane(&input, forced));
         }
     }
 
@@ -226,7 +226,7 @@ mod tests {
             edits::apply(&mut log, &edits);
             let mut input = b"[    0.000000] chatter\n".repeat(MAX_INFO);
             input.extend_from_slice(&log);
-            prop_assert!(parse(&input, None) == parse_without_lane(&input, None));
+            prop_assert_eq!(parse(&input, None), parse_without_lane(&input, None));
         }
     }
 }

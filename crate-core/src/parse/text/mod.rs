@@ -166,7 +166,8 @@ impl Driver {
         // Fast paths for the commonest shapes: a timestamped map or memblock line, and a plain
         // timestamped kernel line nobody wants.
         let stamped = wrappers::Stamped::of(raw);
-        let mut passed = false;
+        // When the gate passed the stamp's message: its length (a trimmed payload is gated again).
+        let mut passed: Option<usize> = None;
         if let Some(stamp) = stamped {
             if self.fast_lane(line_no, stamp) {
                 return;
@@ -179,13 +180,14 @@ impl Driver {
                     self.info(line_no, raw, "not a memory-map line");
                     return;
                 }
-                passed = true;
+                passed = Some(after.len());
             }
         }
         let (payload, gated) = match stamped.and_then(|stamp| stamp.unwrap(&mut self.seen)) {
-            // The payload is `after` with its end trimmed (a CR, padding, a pager's `$`), and
-            // such a trim never turns the gate's answer from yes to no (see `gate`).
-            Some(payload) => (Cow::Borrowed(payload), passed),
+            // The payload is `after` with its end trimmed (a CR, padding, a pager's `$`); a
+            // trim can turn the gate's yes into no (`Type ` at the end of a line), so only
+            // an untrimmed payload keeps the answer.
+            Some(payload) => (Cow::Borrowed(payload), passed == Some(payload.len())),
             None => (wrappers::unwrap_line(raw, &mut self.seen), false),
         };
         if payload.is_empty() {
@@ -472,4 +474,23 @@ fn family_with_most_hits(hits: [usize; 3]) -> Format {
         .max_by_key(|&i| (hits[i], usize::from(i == 0)))
         .unwrap_or(0);
     formats[best]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A kernel line the gate passes only before its end is trimmed (`Type ` is how a shell
+    /// table's header starts) is still just a line about something else, quoted whole.
+    #[test]
+    fn a_line_that_trimming_makes_uninteresting_is_reported_as_such() {
+        for eol in ["\n", "\r\n"] {
+            let input = format!("[    0.000000] Type {eol}");
+            let (_, report) = parse(input.as_bytes(), None);
+            let line = report.diagnostics.iter().find(|d| d.line == 1);
+            let line = line.expect("line 1 is reported");
+            assert_eq!(line.reason, "not a memory-map line", "{eol:?}");
+            assert_eq!(line.text.trim_end(), "[    0.000000] Type", "{eol:?}");
+        }
+    }
 }
