@@ -151,21 +151,14 @@ impl E820 {
             else {
                 continue;
             };
-            let kind = E820Type(kind);
+            let e = E820Entry {
+                start: at,
+                end: next,
+                kind: E820Type(kind),
+            };
             match out.last_mut() {
-                Some(last)
-                    if last.end == at
-                        && last.kind == kind
-                        && kind != E820Type::PRAM
-                        && kind != E820Type::SOFT_RESERVED =>
-                {
-                    last.end = next
-                }
-                _ => out.push(E820Entry {
-                    start: at,
-                    end: next,
-                    kind,
-                }),
+                Some(last) if mergeable(last, &e) => last.end = e.end,
+                _ => out.push(e),
             }
         }
         self.entries = out;
