@@ -122,9 +122,18 @@ impl PageTable {
         insert_all(table, later);
     }
 
+    /// Readers see only the settled table, so reading with mappings still pending would
+    /// silently leave them out: checked in release builds too (it is O(1)).
+    fn assert_settled(&self) {
+        assert!(
+            self.pending.is_empty(),
+            "page table read with mappings pending: call settle() first"
+        );
+    }
+
     /// The live mappings starting at `phys`, in the order they were made.
     fn starting_at(&self, phys: u64) -> impl Iterator<Item = &Mapping> {
-        debug_assert!(self.pending.is_empty(), "read before settle()");
+        self.assert_settled();
         let i = self.settled.partition_point(|m| m.phys.start < phys);
         self.settled[i..]
             .iter()
@@ -139,7 +148,7 @@ impl PageTable {
     /// Every live mapping, by physical address, shared (the table is copied only when it
     /// changes while a snapshot holds it).
     pub fn mappings(&self) -> &Arc<Vec<Mapping>> {
-        debug_assert!(self.pending.is_empty(), "read before settle()");
+        self.assert_settled();
         &self.settled
     }
 
