@@ -10,12 +10,15 @@
 /// Tells the C allocator to keep freed memory for reuse (glibc on Linux; elsewhere nothing).
 pub fn keep_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only changes the allocator's tuning parameters; it is called before
-    // the process allocates much and with values glibc documents as valid.
+    // SAFETY: mallopt has no memory-safety preconditions: it only sets tuning parameters,
+    // under glibc's own allocator lock, so it may be called at any time; both values are
+    // documented as valid (mallopt(3)).
     unsafe {
         // Large blocks come from the heap too, not from their own mappings…
-        libc::mallopt(libc::M_MMAP_MAX, 0);
+        let mmap = libc::mallopt(libc::M_MMAP_MAX, 0);
         // …and the heap's free top stays (up to the largest value the call accepts).
-        libc::mallopt(libc::M_TRIM_THRESHOLD, libc::c_int::MAX);
+        let trim = libc::mallopt(libc::M_TRIM_THRESHOLD, libc::c_int::MAX);
+        // mallopt answers 1 when it accepted the value.
+        debug_assert_eq!((mmap, trim), (1, 1), "mallopt refused a value");
     }
 }
