@@ -192,7 +192,8 @@ pub fn free(m: &mut Machine) {
     }
     let mut freed = 0u64;
     let mut kept = Vec::new();
-    // About one release per boot-services entry, plus the tail.
+    // Room for one release per valid entry (of any type; only boot-services ones free),
+    // plus the tail.
     m.reserve_releases(m.memmap.valid + 1);
     let (mut dropped_low, mut freed_whole) = (0usize, 0usize);
     for i in 0..m.memmap.valid {
