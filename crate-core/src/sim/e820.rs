@@ -320,4 +320,193 @@ mod tests {
         e.remove(Range::new(0x9f000, 0x100000), None);
         assert_eq!(e, t(&[(0, 0x9f000, 1)]));
     }
+
+    /// The fast paths (reading the stub's table merged, inserting a range that overlaps
+    /// nothing, editing in place) against the whole-table `sanitize` as the reference, on a
+    /// grid of 4 KiB units small enough that entries often touch and overlap.
+    mod against_sanitize {
+        use proptest::prelude::*;
+
+        use super::super::*;
+
+        const UNIT: u64 = 0x1000;
+        /// Units the reference model tracks: every generated range ends below this.
+        const UNITS: usize = 96;
+        /// Kinds that merge with an equal neighbour.
+        const MERGING: [E820Type; 6] = [
+            E820Type::USABLE,
+            E820Type::RESERVED,
+            E820Type::ACPI,
+            E820Type::NVS,
+            E820Type::UNUSABLE,
+            E820Type::PMEM,
+        ];
+
+        fn any_kind() -> impl Strategy<Value = E820Type> {
+            prop::sample::select(
+                [&MERGING[..], &[E820Type::PRAM, E820Type::SOFT_RESERVED]].concat(),
+            )
+        }
+
+        fn entry(kind: impl Strategy<Value = E820Type>) -> impl Strategy<Value = E820Entry> {
+            (0..64u64, 0..8u64, kind).prop_map(|(start, len, kind)| E820Entry {
+                start: start * UNIT,
+                end: (start + len) * UNIT,
+                kind,
+            })
+        }
+
+        fn range() -> impl Strategy<Value = Range> {
+            (0..72u64, 0..24u64)
+                .prop_map(|(start, len)| Range::new(start * UNIT, (start + len) * UNIT))
+        }
+
+        fn sanitized(raw: Vec<E820Entry>) -> E820 {
+            let mut t = E820 { entries: raw };
+            t.sanitize();
+            t
+        }
+
+        /// The units of `u` inside `r`.
+        fn inside(u: &mut [Option<E820Type>], r: Range) -> &mut [Option<E820Type>] {
+            &mut u[(r.start / UNIT) as usize..(r.end / UNIT) as usize]
+        }
+
+        /// The kind each unit has in `t`.
+        fn units(t: &E820) -> Vec<Option<E820Type>> {
+            let mut u = vec![None; UNITS];
+            for e in &t.entries {
+                inside(&mut u, Range::new(e.start, e.end)).fill(Some(e.kind));
+            }
+            u
+        }
+
+        /// The table of one entry per unit, merged by `sanitize`.
+        fn from_units(u: &[Option<E820Type>]) -> E820 {
+            let at = |i: usize| i as u64 * UNIT;
+            sanitized(
+                u.iter()
+                    .enumerate()
+                    .filter_map(|(i, k)| {
+                        k.map(|kind| E820Entry {
+                            start: at(i),
+                            end: at(i + 1),
+                            kind,
+                        })
+                    })
+                    .collect(),
+            )
+        }
+
+        /// An in-place edit and what it does to each unit.
+        #[derive(Clone, Debug)]
+        enum Edit {
+            Update(Range, E820Type, E820Type),
+            Remove(Range, Option<E820Type>),
+        }
+
+        fn edit() -> impl Strategy<Value = Edit> {
+            let kind = || prop::sample::select(&MERGING[..]);
+            prop_oneof![
+                (range(), kind(), kind()).prop_map(|(r, from, to)| Edit::Update(r, from, to)),
+                (range(), prop::option::of(kind())).prop_map(|(r, only)| Edit::Remove(r, only)),
+            ]
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(2000))]
+
+            /// The stub's table, read ascending (merged as it goes) or in any order, is the
+            /// sanitised table of one entry per translated descriptor; `from_raw` likewise.
+            #[test]
+            fn from_efi_and_from_raw_equal_sanitising_the_raw_table(
+                descs in prop::collection::vec(
+                    // Mostly Conventional, so soft-reserved (SP) neighbours are common.
+                    (prop_oneof![3 => Just(MemoryType::CONVENTIONAL.0), 1 => 0..17u32],
+                     0..3u64, 0..64u64, 0..8u64, any::<bool>()),
+                    0..12,
+                ),
+                ascending in any::<bool>(),
+                soft_reserve in any::<bool>(),
+            ) {
+                let mut next = 0;
+                let descs: Vec<Descriptor> = descs
+                    .into_iter()
+                    .map(|(ty, gap, at, pages, sp)| {
+                        // Ascending maps lay descriptors out in order with small gaps (the
+                        // merging path); the others land anywhere (the sanitising path).
+                        let phys = if ascending { next + gap * UNIT } else { at * UNIT };
+                        next = phys + pages * UNIT;
+                        Descriptor {
+                            ty: MemoryType(ty),
+                            phys,
+                            num_pages: pages,
+                            virt: 0,
+                            attr: Attributes(if sp { Attributes::SP } else { 0 }),
+                        }
+                    })
+                    .collect();
+                let raw: Vec<E820Entry> = descs
+                    .iter()
+                    .filter_map(|d| {
+                        Some(E820Entry {
+                            start: d.phys,
+                            end: d.phys + d.num_pages * UNIT,
+                            kind: e820_type_for(d, soft_reserve)?,
+                        })
+                    })
+                    .collect();
+                let expected = sanitized(raw.clone());
+                prop_assert_eq!(&E820::from_efi(&descs, soft_reserve), &expected);
+                prop_assert_eq!(&E820::from_raw(raw), &expected);
+            }
+
+            /// `add` equals pushing the entry and sanitising the whole table.
+            #[test]
+            fn add_equals_pushing_and_sanitising(
+                raw in prop::collection::vec(entry(any_kind()), 0..8),
+                r in range(),
+                kind in any_kind(),
+            ) {
+                let mut got = sanitized(raw);
+                let mut expected = got.clone();
+                got.add(r, kind);
+                expected.entries.push(E820Entry { start: r.start, end: r.end, kind });
+                expected.sanitize();
+                prop_assert_eq!(got, expected);
+            }
+
+            /// Each `update`/`remove`, done in place, leaves the table that retyping or
+            /// dropping the units inside the range and sanitising gives.
+            #[test]
+            fn update_and_remove_equal_editing_units_and_sanitising(
+                raw in prop::collection::vec(entry(prop::sample::select(&MERGING[..])), 0..8),
+                edits in prop::collection::vec(edit(), 1..6),
+            ) {
+                let mut got = sanitized(raw);
+                let mut u = units(&got);
+                for edit in edits {
+                    match edit {
+                        Edit::Update(r, from, to) => {
+                            got.update(r, from, to);
+                            for slot in inside(&mut u, r) {
+                                if *slot == Some(from) {
+                                    *slot = Some(to);
+                                }
+                            }
+                        }
+                        Edit::Remove(r, only) => {
+                            got.remove(r, only);
+                            for slot in inside(&mut u, r) {
+                                if only.is_none() || *slot == only {
+                                    *slot = None;
+                                }
+                            }
+                        }
+                    }
+                    prop_assert_eq!(&got, &from_units(&u), "after {:?}", edit);
+                }
+            }
+        }
+    }
 }
