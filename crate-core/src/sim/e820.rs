@@ -89,10 +89,10 @@ impl E820 {
     /// The table the EFI stub synthesises from the firmware map. An ascending map (the usual
     /// case) is merged as it is read, with no table of one entry per descriptor in between.
     pub fn from_efi<'a>(
-        descs: impl IntoIterator<Item = &'a Descriptor>,
+        descs: impl Iterator<Item = &'a Descriptor> + Clone,
         soft_reserve: bool,
     ) -> Self {
-        let mut raw = descs.into_iter().filter_map(|d| {
+        let translate = move |d: &Descriptor| {
             let kind = e820_type_for(d, soft_reserve)?;
             let end = d.end()?;
             // Empty entries are dropped either way (sanitising skips them).
@@ -101,17 +101,19 @@ impl E820 {
                 end,
                 kind,
             })
-        });
+        };
         let mut t = Self::default();
-        while let Some(e) = raw.next() {
+        for e in descs.clone().filter_map(translate) {
             match t.entries.last_mut() {
                 Some(last) if e.start < last.end => {
-                    // Out of order or overlapping: sanitise everything. Merged entries stand
-                    // for their parts (same type, no gap), so the result is the same.
-                    t.entries.push(e);
-                    t.entries.extend(raw);
-                    t.sanitize();
-                    return t;
+                    // Out of order or overlapping: sanitise the table of one entry per
+                    // descriptor. Not the merged one: a PRAM or soft-reserved entry on top is
+                    // cut at every boundary underneath, merged or not.
+                    let mut raw = Self {
+                        entries: descs.filter_map(translate).collect(),
+                    };
+                    raw.sanitize();
+                    return raw;
                 }
                 Some(last) if mergeable(last, &e) => last.end = e.end,
                 _ => t.entries.push(e),
@@ -321,6 +323,35 @@ mod tests {
         assert_eq!(e, t(&[(0, 0x9f000, 1)]));
     }
 
+    /// An out-of-order map is sanitised as one entry per descriptor, not after merging the
+    /// ones read so far: a soft-reserved entry on top is then cut where the RAM underneath
+    /// meets, since `e820__update_table` never merges soft-reserved pieces (found by the
+    /// property below; ca6486e merged first and gave one entry).
+    #[test]
+    fn an_overlapped_map_is_sanitised_unmerged() {
+        let conventional = |phys, num_pages, attr| Descriptor {
+            ty: MemoryType::CONVENTIONAL,
+            phys,
+            num_pages,
+            virt: 0,
+            attr: Attributes(attr),
+        };
+        let map = [
+            conventional(0x31000, 3, 0),
+            conventional(0x34000, 1, 0),
+            conventional(0x31000, 4, Attributes::SP),
+        ];
+        let soft = |start, end| E820Entry {
+            start,
+            end,
+            kind: E820Type::SOFT_RESERVED,
+        };
+        assert_eq!(
+            E820::from_efi(map.iter(), true).entries,
+            [soft(0x31000, 0x34000), soft(0x34000, 0x35000)]
+        );
+    }
+
     /// The fast paths (reading the stub's table merged, inserting a range that overlaps
     /// nothing, editing in place) against the whole-table `sanitize` as the reference, on a
     /// grid of 4 KiB units small enough that entries often touch and overlap.
@@ -457,7 +488,7 @@ mod tests {
                     })
                     .collect();
                 let expected = sanitized(raw.clone());
-                prop_assert_eq!(&E820::from_efi(&descs, soft_reserve), &expected);
+                prop_assert_eq!(&E820::from_efi(descs.iter(), soft_reserve), &expected);
                 prop_assert_eq!(&E820::from_raw(raw), &expected);
             }
 
