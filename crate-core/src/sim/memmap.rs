@@ -213,3 +213,53 @@ impl Memmap {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::MemoryType;
+
+    fn entry(id: &str, provenance: Provenance) -> Entry {
+        Entry {
+            id: Arc::from(id),
+            desc: Descriptor {
+                ty: MemoryType::BOOT_SERVICES_DATA,
+                phys: 0x4000_0000,
+                num_pages: 1,
+                virt: 0,
+                attr: Attributes(0),
+            },
+            kernel_tagged: false,
+            merged_away: false,
+            provenance,
+        }
+    }
+
+    /// The shape the derived serializer wrote before dd77da7 (an internally tagged,
+    /// snake_case enum with the parent's id in `of`), which the JSON keeps byte for byte.
+    #[test]
+    fn a_split_piece_serialises_with_its_parent_and_letter() {
+        let piece = entry("mem12b", Provenance::Split { piece: 'b' });
+        let text = serde_json::to_string(&piece).unwrap();
+        assert!(
+            text.ends_with(r#","provenance":{"kind":"split","of":"mem12","piece":"b"}}"#),
+            "{text}"
+        );
+        let value = serde_json::to_value(&piece).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            ["id", "desc", "kernel_tagged", "merged_away", "provenance"]
+        );
+        assert_eq!(value["id"], json!("mem12b"));
+        let firmware = serde_json::to_value(entry("mem12", Provenance::Firmware)).unwrap();
+        assert_eq!(firmware["provenance"], json!({"kind": "firmware"}));
+    }
+}
