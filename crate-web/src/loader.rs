@@ -176,7 +176,9 @@ impl Loader {
 
     /// Simulates the loaded map's `input` again with `knobs`.
     pub fn simulate(&self, input: &SimInput, knobs: Knobs) {
-        let id = self.0.begin(Job::Simulate);
+        let id = self.0.begin(Job::Simulate {
+            knobs: knobs.clone(),
+        });
         let input = Box::new(input.clone());
         self.0
             .send(Request::Simulate { id, input, knobs }, Payload::Nothing);

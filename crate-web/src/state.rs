@@ -72,8 +72,8 @@ pub struct Source {
 pub enum Job {
     /// Loading the input called `name`.
     Load { name: String },
-    /// Re-running both kernels with new knobs.
-    Simulate,
+    /// Re-running both kernels with `knobs`.
+    Simulate { knobs: Knobs },
 }
 
 /// The job in flight; only replies carrying its `id` are applied, so a newer job
@@ -221,6 +221,18 @@ impl Action {
 }
 
 impl AppState {
+    /// The knobs to show: those a re-simulation in flight asked for, so a control the user
+    /// just changed keeps its new value until the worker answers; otherwise the current ones.
+    pub fn shown_knobs(&self) -> &Knobs {
+        match &self.pending {
+            Some(Pending {
+                job: Job::Simulate { knobs },
+                ..
+            }) => knobs,
+            _ => &self.knobs,
+        }
+    }
+
     /// The lanes the timeline shows, top to bottom, as `(step, kernel)`.
     pub fn rows(&self) -> Vec<(usize, Kernel)> {
         let steps = self.loaded.as_ref().map_or(0, |l| l.story.steps.len());

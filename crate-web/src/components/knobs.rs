@@ -17,7 +17,7 @@ fn input_value(node: &NodeRef) -> String {
 /// failure, kexec, and an editable list of reservations.
 #[function_component(KnobsPanel)]
 pub fn knobs_panel(props: &StateProps) -> Html {
-    let knobs = &props.state.knobs;
+    let knobs = props.state.shown_knobs();
     let problem = use_state(|| None::<String>);
     let loader = use_loader();
     // Every change re-runs both kernels in the worker.

@@ -15,7 +15,7 @@ pub fn progress(props: &ProgressProps) -> Html {
     let loader = use_loader();
     let what = match &props.pending.job {
         Job::Load { name } => format!("Loading {name}"),
-        Job::Simulate => "Re-running both kernels".to_owned(),
+        Job::Simulate { .. } => "Re-running both kernels".to_owned(),
     };
     let stage = props.pending.stage.name();
     let oncancel = Callback::from(move |_: MouseEvent| loader.cancel());

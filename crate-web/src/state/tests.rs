@@ -75,7 +75,9 @@ fn worked_on() -> AppState {
 fn resimulate(state: &AppState, id: u64, knobs: Knobs) -> AppState {
     let input = &state.loaded.as_ref().expect("a loaded map").input;
     let story = Box::new(job::simulate(input, &knobs));
-    let job = Job::Simulate;
+    let job = Job::Simulate {
+        knobs: knobs.clone(),
+    };
     let started = reduce(state, Action::Started { id, job });
     reduce(&started, Action::Simulated { id, story, knobs })
 }
@@ -563,4 +565,29 @@ fn an_embedded_view_ignores_drops_pastes_and_knobs() {
     // Stepping and zooming still work: it is a live view, not a picture.
     let stepped = reduce(&tuned, Action::Step(Move::First));
     assert_eq!(stepped.step, 0);
+}
+
+#[test]
+fn a_knob_change_shows_at_once_and_reverts_only_if_its_job_fails() {
+    let before = load(&AppState::default(), "z77x.txt", GIGABYTE);
+    let asked = Knobs {
+        efi_debug: !before.knobs.efi_debug,
+        ..before.knobs.clone()
+    };
+    let job = Job::Simulate {
+        knobs: asked.clone(),
+    };
+    let running = reduce(&before, Action::Started { id: 5, job });
+    assert_eq!(running.shown_knobs(), &asked, "while the worker works");
+    assert_eq!(
+        running.knobs, before.knobs,
+        "the map is still the old run's"
+    );
+    let failed = Action::Failed {
+        id: Some(5),
+        message: "the worker stopped".to_owned(),
+    };
+    assert_eq!(reduce(&running, failed).shown_knobs(), &before.knobs);
+    let done = resimulate(&before, 6, asked.clone());
+    assert_eq!(done.shown_knobs(), &asked);
 }
