@@ -1,8 +1,9 @@
-//! The fast reader for the commonest map line: a 5.9+/6.x kernel's own
-//! `memNN: [<name:12>|RUN|HP|…|UC] range=[0x<16>-0x<16>] (NMB)`, read at fixed columns with no
-//! searching. It answers only for a line in exactly that shape whose fields agree (known name,
-//! each cell blank or its own column's token, whole pages, the printed size right); anything
-//! else is left to the general reader in [`super::dmesg_efi`], which also explains errors.
+//! The fast reader for the commonest map lines: a 5.9+/6.x kernel's own
+//! `memNN: [<name:12>|RUN|HP|…|UC] range=[0x<16>-0x<16>] (NMB)`, and the numeric
+//! `memNN: type=N, attr=0x…, range=[0x<16>-0x<16>) (NMB)` of 2.6.x-4.x kernels, read at fixed
+//! columns with no searching. It answers only for a line in exactly one of those shapes whose
+//! fields agree (known name, each cell blank or its own column's token, whole pages, the
+//! printed size right); anything else is left to the general reader in [`super::dmesg_efi`], which also explains errors.
 //! So when this reader answers, the general one would have answered the same.
 
 use super::dmesg_efi::MemLine;
@@ -107,40 +108,21 @@ fn gather_top_bits(x: u64) -> u64 {
     x.wrapping_mul(0x0002_0408_1020_4081) >> 56
 }
 
-/// Reads `s` (starting at `mem`); `None` unless it is the current layout, clean. Every byte
-/// is checked, so a line read here is ASCII.
+/// Reads `s` (starting at `mem`); `None` unless it is the current layout or the numeric one
+/// of 2.6.x-4.x kernels, clean. Every byte is checked, so a line read here is ASCII.
 pub fn read(s: &[u8]) -> Option<MemLine> {
     let b = s.strip_prefix(b"mem")?;
-    let digits = b.iter().take(10).take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 || digits > 9 {
-        return None;
-    }
-    let index = b[..digits]
-        .iter()
-        .fold(0, |n, &d| n * 10 + usize::from(d - b'0'));
-    let b = b[digits..].strip_prefix(b": [")?;
-    let name = name_key(b.get(..12)?.try_into().ok()?);
-    let ty = PADDED_NAMES.iter().position(|&n| n == name)?;
-    let (attr, b) = flag_cells(&b[12..])?;
-    let b = b.strip_prefix(b"] range=[0x")?;
-    let phys = hex16(b)?;
-    let b = b[16..].strip_prefix(b"-0x")?;
-    let last = hex16(b)?;
-    let b = b[16..].strip_prefix(b"] (")?;
-    let mb_digits = b.iter().take(20).take_while(|c| c.is_ascii_digit()).count();
-    if mb_digits == 0 || mb_digits > 19 || &b[mb_digits..] != b"MB)" {
-        return None;
-    }
-    let mb = b[..mb_digits]
-        .iter()
-        .fold(0, |n, &d| n * 10 + u64::from(d - b'0'));
-    if last < phys {
-        return None;
-    }
+    let (index, b) = decimal(b, 9)?;
+    let b = b.strip_prefix(b": ")?;
+    let (ty, attr, phys, end, b) = match b.strip_prefix(b"type=") {
+        Some(numeric) => numeric_fields(numeric)?,
+        None => bracket_fields(b)?,
+    };
+    let (mb, rest) = decimal::<u64>(b.strip_prefix(b" (")?, 19)?;
     // 128-bit: the range may be the whole 2^64 space.
-    let size = u128::from(last - phys) + 1;
+    let size = end.checked_sub(u128::from(phys)).filter(|&n| n > 0)?;
     let page = u128::from(EFI_PAGE_SIZE);
-    if size % page != 0 {
+    if rest != b"MB)" || size % page != 0 {
         return None;
     }
     let num_pages = u64::try_from(size / page).ok()?;
@@ -148,7 +130,7 @@ pub fn read(s: &[u8]) -> Option<MemLine> {
         return None;
     }
     let desc = Descriptor {
-        ty: MemoryType(ty as u32),
+        ty: MemoryType(ty),
         phys,
         num_pages,
         virt: 0,
@@ -159,6 +141,75 @@ pub fn read(s: &[u8]) -> Option<MemLine> {
         desc,
         invalid: false,
         warnings: Vec::new(),
+    })
+}
+
+/// The fields of a clean line: type, attributes, start, exclusive end, and the rest after the
+/// range's closing bracket.
+type Fields<'a> = (u32, u64, u64, u128, &'a [u8]);
+
+/// `[<name:12>|<cells>] range=[0x<16>-0x<16>]` (inclusive end) of 5.9+ kernels.
+fn bracket_fields(b: &[u8]) -> Option<Fields<'_>> {
+    let b = b.strip_prefix(b"[")?;
+    let name = name_key(b.get(..12)?.try_into().ok()?);
+    let ty = PADDED_NAMES.iter().position(|&n| n == name)?;
+    let (attr, b) = flag_cells(&b[12..])?;
+    let (phys, last, b) = range(b.strip_prefix(b"] range=[0x")?)?;
+    let b = b.strip_prefix(b"]")?;
+    Some((ty as u32, attr, phys, u128::from(last) + 1, b))
+}
+
+/// `N, attr=0x<1-16>, range=[0x<16>-0x<16>)` (exclusive end) after `type=`, the layout of
+/// 2.6.x-4.x kernels.
+fn numeric_fields(b: &[u8]) -> Option<Fields<'_>> {
+    let (ty, b) = decimal::<u32>(b, 9)?;
+    let b = b.strip_prefix(b", attr=0x")?;
+    let digits = b
+        .iter()
+        .take(17)
+        .take_while(|c| c.is_ascii_hexdigit())
+        .count();
+    if digits == 0 || digits > 16 {
+        return None;
+    }
+    let attr = b[..digits].iter().fold(0, |n, &d| n << 4 | hex_value(d));
+    let (phys, end, b) = range(b[digits..].strip_prefix(b", range=[0x")?)?;
+    let b = b.strip_prefix(b")")?;
+    Some((ty, attr, phys, u128::from(end), b))
+}
+
+/// `<16 hex>-0x<16 hex>`: both addresses and the rest.
+fn range(b: &[u8]) -> Option<(u64, u64, &[u8])> {
+    let start = hex16(b)?;
+    let b = b[16..].strip_prefix(b"-0x")?;
+    Some((start, hex16(b)?, &b[16..]))
+}
+
+/// 1 to `max` decimal digits at the start of `b` (`max` ≤ 19, so the value fits) and the rest.
+fn decimal<T: From<u8> + std::ops::Mul<Output = T> + std::ops::Add<Output = T>>(
+    b: &[u8],
+    max: usize,
+) -> Option<(T, &[u8])> {
+    let digits = b
+        .iter()
+        .take(max + 1)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > max {
+        return None;
+    }
+    let value = b[..digits]
+        .iter()
+        .fold(T::from(0), |n, &d| n * T::from(10) + T::from(d - b'0'));
+    Some((value, &b[digits..]))
+}
+
+/// The value of a byte already checked to be a hex digit.
+fn hex_value(d: u8) -> u64 {
+    u64::from(if d <= b'9' {
+        d - b'0'
+    } else {
+        (d | 0x20) - b'a' + 10
     })
 }
 
@@ -226,19 +277,26 @@ mod tests {
         fn agrees_with_the_general_reader(
             d in descriptor(),
             index in 0usize..2000,
+            numeric in any::<bool>(),
             edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..EDITS.len(), 0u8..4), 0..3),
         ) {
-            let printed = print::mem_line(index, &d);
+            let printed = if numeric {
+                print::numeric_mem_line(index, &d)
+            } else {
+                print::mem_line(index, &d)
+            };
             let line = printed.strip_prefix("efi: ").unwrap_or(&printed);
-            let clean = d.is_valid() && d.ty.short_name().is_some() && !d.attr.has_unknown_bits();
+            let clean = d.is_valid()
+                && (numeric || d.ty.short_name().is_some() && !d.attr.has_unknown_bits());
             if edits.is_empty() && clean {
                 prop_assert!(read(line.as_bytes()).is_some(), "{line}");
             }
-            // Every byte of the bracket swapped for a blank, a bar or a token letter: cells
-            // half shown, shifted or merged.
+            // Every byte of the bracket (of the fields, in the numeric layout) swapped for a
+            // blank, a bar or a token letter: cells half shown, shifted or merged.
             let bracket = line.find('[').unwrap_or(0)..line.find(']').unwrap_or(0) + 1;
+            let bracket = if numeric { 0..line.len() } else { bracket };
             for at in bracket {
-                for with in *b" |W" {
+                for with in *b" |W,)0f" {
                     let mut bytes = line.as_bytes().to_vec();
                     bytes[at] = with;
                     let text = String::from_utf8_lossy(&bytes);

@@ -53,6 +53,20 @@ pub fn mem_line(index: usize, d: &Descriptor) -> String {
     }
 }
 
+/// One entry as 2.6.x-4.x kernels print it: type and attributes as numbers, the end exclusive
+/// (tests check the readers of that layout against each other).
+#[cfg(test)]
+pub fn numeric_mem_line(index: usize, d: &Descriptor) -> String {
+    let end = u128::from(d.phys) + u128::from(d.num_pages) * 4096;
+    format!(
+        "efi: mem{index:02}: type={}, attr=0x{:x}, range=[0x{:016x}-0x{end:016x}) ({}MB)",
+        d.ty.0,
+        d.attr.0,
+        d.phys,
+        d.num_pages >> 8
+    )
+}
+
 /// The whole map, one line per descriptor, each ending in `\n`.
 pub fn map_lines(descs: &[Descriptor]) -> String {
     let mut out = String::with_capacity(descs.len() * 120);

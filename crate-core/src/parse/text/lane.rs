@@ -1,5 +1,6 @@
 //! The fast lane for the two commonest kinds of memory line in a kernel log: a timestamped
-//! `efi: memNN:` entry in the 6.x layout and a timestamped memblock=debug line. Such a line is
+//! `efi: memNN:` (or `EFI: memNN:`) entry in the 6.x or the older numeric layout, and a
+//! timestamped memblock=debug line. Such a line is
 //! read straight from its bytes by the fixed-offset readers and filed, skipping what the
 //! general path does first (the gate, UTF-8 decoding, hard-wrap joining, trying each reader in
 //! turn). For these lines that work decides nothing: the gate lets them through, they are
@@ -24,7 +25,7 @@ impl Driver {
         // The text right after the stamp: these starts pass the gate, so unwrapping below adds
         // only the wrapper names the general path would add too.
         let after = stamp.after();
-        let mem = starts(after, b"efi: mem");
+        let mem = starts(after, b"efi: mem") || starts(after, b"EFI: mem");
         if !mem && !kernel_misc::is_memblock(after) {
             return false;
         }
@@ -119,7 +120,13 @@ mod tests {
             if boot == 1 {
                 lines.push("Linux version 6.1".to_owned());
             }
-            lines.extend(map.iter().enumerate().map(|(i, d)| print::mem_line(i, d)));
+            // Both layouts the lane reads, and both prefixes.
+            lines.extend(map.iter().enumerate().map(|(i, d)| match i % 4 {
+                1 => print::numeric_mem_line(i, d),
+                2 => print::numeric_mem_line(i, d).replacen("efi:", "EFI:", 1),
+                3 => print::mem_line(i, d).replacen("efi:", "EFI:", 1),
+                _ => print::mem_line(i, d),
+            }));
             for d in map {
                 let last = (d.phys + d.num_pages * 4096).wrapping_sub(1);
                 lines.push(format!(
