@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use super::scan::digits_and_spaces;
+
 /// Which wrapper kinds were seen, as bits, so the report can name them once.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Seen(u16);
@@ -224,7 +226,14 @@ fn trim_line_end<'a>(raw: &'a [u8], seen: &mut Seen) -> &'a [u8] {
 /// Lets the driver reject most kernel chatter, and unwrap most interesting lines, without the
 /// general passes of [`unwrap_line`].
 #[derive(Clone, Copy)]
-pub struct Stamped<'a>(&'a [u8]);
+pub struct Stamped<'a> {
+    raw: &'a [u8],
+    /// Which of the stamp's 15 bytes are spaces (bit i for byte i).
+    spaces: u16,
+}
+
+/// The stamp's digit fields, bytes 1-5 and 7-12 (each a digit or a space).
+const STAMP_FIELDS: u16 = 0b1_1111_1011_1110;
 
 impl<'a> Stamped<'a> {
     /// `None` for any other shape.
@@ -234,17 +243,13 @@ impl<'a> Stamped<'a> {
         if stamp[0] != b'[' || stamp[6] != b'.' || stamp[13] != b']' || stamp[14] != b' ' {
             return None;
         }
-        // No early exit: twelve unrolled byte tests beat a loop that may stop sooner.
-        let digits_ok = [&stamp[1..6], &stamp[7..13]]
-            .iter()
-            .flat_map(|part| part.iter())
-            .fold(true, |ok, &b| ok & (b == b' ' || b.is_ascii_digit()));
-        digits_ok.then_some(Self(raw))
+        let (digits, spaces) = digits_and_spaces(stamp);
+        ((digits | spaces) & STAMP_FIELDS == STAMP_FIELDS).then_some(Self { raw, spaces })
     }
 
     /// The text after the stamp, untrimmed.
     pub fn after(self) -> &'a [u8] {
-        &self.0[15..]
+        &self.raw[15..]
     }
 
     /// What [`unwrap_line`] returns for this line, when the stamp's digits are right-aligned (the
@@ -252,27 +257,24 @@ impl<'a> Stamped<'a> {
     /// out a caller id. `None` otherwise.
     pub fn unwrap(self, seen: &mut Seen) -> Option<&'a [u8]> {
         // `[ 1 2.5]` (a space among the digits) is not a timestamp to the general path.
-        if !spaces_only_at_ends(&self.0[1..13]) {
+        if !spaces_only_at_ends(self.spaces >> 1 & 0xfff, 12) {
             return None;
         }
-        let after = trim_line_end(self.0, seen).get(15..)?;
+        let after = trim_line_end(self.raw, seen).get(15..)?;
         seen.add(Seen::TIMESTAMP);
         Some(strip_pager_mark(after.trim_ascii_start()))
     }
 }
 
-/// True when the spaces of `field` (at most 31 bytes, no other ASCII whitespace: a stamp's
-/// digits) all lead or trail it, that is when `field.trim_ascii()` would hold no space; a bit
-/// mask instead of two scans (this runs on every line of the fast lane).
-fn spaces_only_at_ends(field: &[u8]) -> bool {
-    let all = (1u32 << field.len()) - 1;
-    let spaces = field
-        .iter()
-        .enumerate()
-        .fold(0u32, |m, (i, &b)| m | (u32::from(b == b' ') << i));
+/// True when the spaces of a field of `len` bytes (at most 15; bit i of `spaces` for byte i;
+/// no other ASCII whitespace: a stamp's digits) all lead or trail it, that is when trimming
+/// the field would leave no space in it; a bit test instead of two scans (this runs on every
+/// line of the fast lane).
+fn spaces_only_at_ends(spaces: u16, len: u32) -> bool {
+    let all = (1u16 << len) - 1;
     // Clear the leading run (the low bits); what is left must be one run reaching the top bit.
-    let rest = spaces & (spaces + 1);
-    ((!rest & all) + 1).is_power_of_two()
+    let rest = spaces & spaces.wrapping_add(1);
+    ((!rest & all).wrapping_add(1)).is_power_of_two()
 }
 
 fn strip_mail_quote<'a>(line: &'a [u8], seen: &mut Seen) -> &'a [u8] {
@@ -435,9 +437,13 @@ mod tests {
                         _ => b' ',
                     })
                     .collect();
+                let spaces = field
+                    .iter()
+                    .enumerate()
+                    .fold(0u16, |m, (i, &b)| m | u16::from(b == b' ') << i);
                 let trimmed_has_space = field.trim_ascii().contains(&b' ');
                 assert_eq!(
-                    spaces_only_at_ends(&field),
+                    spaces_only_at_ends(spaces, 12),
                     !trimmed_has_space,
                     "{:?}",
                     String::from_utf8_lossy(&field)
