@@ -20,3 +20,15 @@ pub fn apply(bytes: &mut Vec<u8>, edits: &[(Index, u8, u8)]) {
         }
     }
 }
+
+/// `base` with every byte value put at every position in turn: the exhaustive check of the
+/// fixed-width SIMD readers against their portable twins.
+pub fn every_byte_everywhere<const N: usize>(base: [u8; N]) -> impl Iterator<Item = [u8; N]> {
+    (0..N).flat_map(move |at| {
+        (0..=255u8).map(move |byte| {
+            let mut bytes = base;
+            bytes[at] = byte;
+            bytes
+        })
+    })
+}

@@ -270,6 +270,7 @@ mod tests {
     use super::{BLANK, CELLS_LEN, SHOWN, cells_layout, matching_bytes, matching_bytes_swar, read};
     use crate::model::{Attributes, Descriptor, MemoryType};
     use crate::parse::dmesg_efi::parse_any_mem_line;
+    use crate::parse::edits::every_byte_everywhere;
     use crate::parse::{edits, print};
 
     /// Bytes that can turn one field of a line into another, or into nonsense.
@@ -297,18 +298,14 @@ mod tests {
     #[test]
     fn matching_bytes_agrees_with_swar() {
         for layout in [cells_layout(true), cells_layout(false)] {
-            for at in 0..CELLS_LEN {
-                for byte in 0..=255u8 {
-                    let mut cells = layout;
-                    cells[at] = byte;
-                    for want in [&SHOWN, &BLANK] {
-                        let mask = matching_bytes(&cells, want);
-                        assert_eq!(mask, matching_bytes_swar(&cells, want), "{cells:?}");
-                        let expected = (0..CELLS_LEN)
-                            .filter(|&i| cells[i] == (want[i / 8] >> (8 * (i % 8))) as u8)
-                            .fold(0u64, |m, i| m | 1 << i);
-                        assert_eq!(mask, expected, "{cells:?}");
-                    }
+            for cells in every_byte_everywhere(layout) {
+                for want in [&SHOWN, &BLANK] {
+                    let mask = matching_bytes(&cells, want);
+                    assert_eq!(mask, matching_bytes_swar(&cells, want), "{cells:?}");
+                    let expected = (0..CELLS_LEN)
+                        .filter(|&i| cells[i] == (want[i / 8] >> (8 * (i % 8))) as u8)
+                        .fold(0u64, |m, i| m | 1 << i);
+                    assert_eq!(mask, expected, "{cells:?}");
                 }
             }
         }

@@ -409,6 +409,7 @@ impl ByteFinder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::edits::every_byte_everywhere;
 
     /// The fast trims agree with the standard ones, whatever the whitespace.
     #[test]
@@ -487,18 +488,13 @@ mod tests {
     /// with the standard library, with every byte value at every position of a run.
     #[test]
     fn hex16_agrees_with_swar_and_std() {
-        let base = *b"0123456789abcdeF";
-        for at in 0..16 {
-            for byte in 0..=255u8 {
-                let mut digits = base;
-                digits[at] = byte;
-                let want = std::str::from_utf8(&digits)
-                    .ok()
-                    .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()))
-                    .and_then(|s| u64::from_str_radix(s, 16).ok());
-                assert_eq!(hex16(&digits), want, "{digits:?}");
-                assert_eq!(hex16_swar(&digits), want, "{digits:?}");
-            }
+        for digits in every_byte_everywhere(*b"0123456789abcdeF") {
+            let want = std::str::from_utf8(&digits)
+                .ok()
+                .filter(|s| s.bytes().all(|b| b.is_ascii_hexdigit()))
+                .and_then(|s| u64::from_str_radix(s, 16).ok());
+            assert_eq!(hex16(&digits), want, "{digits:?}");
+            assert_eq!(hex16_swar(&digits), want, "{digits:?}");
         }
         for digits in [
             *b"ffffffffffffffff",
@@ -515,24 +511,19 @@ mod tests {
     /// every byte value at every position.
     #[test]
     fn digits_and_spaces_agrees_with_each_byte() {
-        let base = *b"[ 12 .3 4567] x";
-        for at in 0..15 {
-            for byte in 0..=255u8 {
-                let mut bytes = base;
-                bytes[at] = byte;
-                let (digits, spaces) = digits_and_spaces(&bytes);
-                for (i, b) in bytes.iter().enumerate() {
-                    assert_eq!(digits >> i & 1 == 1, b.is_ascii_digit(), "{bytes:?} {i}");
-                    assert_eq!(spaces >> i & 1 == 1, *b == b' ', "{bytes:?} {i}");
-                }
-                assert_eq!(digits >> 15, 0);
-                assert_eq!(spaces >> 15, 0);
-                assert_eq!(
-                    digits_and_spaces_plain(&bytes),
-                    (digits, spaces),
-                    "{bytes:?}"
-                );
+        for bytes in every_byte_everywhere(*b"[ 12 .3 4567] x") {
+            let (digits, spaces) = digits_and_spaces(&bytes);
+            for (i, b) in bytes.iter().enumerate() {
+                assert_eq!(digits >> i & 1 == 1, b.is_ascii_digit(), "{bytes:?} {i}");
+                assert_eq!(spaces >> i & 1 == 1, *b == b' ', "{bytes:?} {i}");
             }
+            assert_eq!(digits >> 15, 0);
+            assert_eq!(spaces >> 15, 0);
+            assert_eq!(
+                digits_and_spaces_plain(&bytes),
+                (digits, spaces),
+                "{bytes:?}"
+            );
         }
     }
 
