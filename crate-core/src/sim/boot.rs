@@ -2,6 +2,7 @@
 
 use super::config::SimInput;
 use super::events::Phase;
+use super::invariants::Releases;
 use super::machine::Machine;
 use super::ranges::coalesce;
 use super::snapshot::{PhaseSnapshot, Shared};
@@ -14,19 +15,32 @@ fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
     }
 }
 
-/// Appends the snapshot after `phase`, sharing what did not change since the previous one.
-fn record(phases: &mut Vec<PhaseSnapshot>, m: &mut Machine, phase: Phase, by: &'static str) {
-    m.pt.settle();
-    let snap = PhaseSnapshot::capture(m, phase, by, phases.last());
-    phases.push(snap);
+/// The snapshots so far, and the releases as the invariants read them (kept between phases).
+#[derive(Default)]
+struct Recorder {
+    phases: Vec<PhaseSnapshot>,
+    released: Releases,
+}
+
+impl Recorder {
+    /// Appends the snapshot after `phase`, sharing what did not change since the previous one.
+    fn record(&mut self, m: &mut Machine, phase: Phase, by: &'static str) {
+        m.pt.settle();
+        self.released.update(m);
+        let snap = PhaseSnapshot::capture(m, phase, by, self.phases.last(), &self.released);
+        self.phases.push(snap);
+    }
 }
 
 /// Runs one kernel over the input (see [`super::simulate`]).
 pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     let cfg = &input.config;
     let mut m = Machine::new(input, kernel);
-    let mut phases = Vec::with_capacity(Phase::ALL.len());
-    record(&mut phases, &mut m, Phase::Firmware, "firmware");
+    let mut rec = Recorder {
+        phases: Vec::with_capacity(Phase::ALL.len()),
+        ..Recorder::default()
+    };
+    rec.record(&mut m, Phase::Firmware, "firmware");
 
     // setup_arch()
     m.phase = Phase::Reserve;
@@ -50,7 +64,7 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
         Kernel::Old => old::reserve_boot_services(&mut m),
         Kernel::New => new::reserve_boot_services(&mut m),
     }
-    m.map_after_rbs = Shared::prefix(&m.memmap.entries, m.memmap.valid);
+    m.map_after_rbs = Shared::whole(&m.memmap.entries);
     m.reserve_real_mode();
     m.memblock.current_limit = u64::MAX;
     m.event(
@@ -62,11 +76,11 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
     for r in &cfg.mem_reserve_late {
         efi_mem_reserve(&mut m, &r.name, r.addr, r.size);
     }
-    record(&mut phases, &mut m, Phase::Reserve, "setup_arch");
+    rec.record(&mut m, Phase::Reserve, "setup_arch");
 
     m.phase = Phase::MmInit;
     m.mm_init();
-    record(&mut phases, &mut m, Phase::MmInit, "memblock_free_all");
+    rec.record(&mut m, Phase::MmInit, "memblock_free_all");
 
     m.phase = Phase::Svam;
     m.bs_at_svam = coalesce(
@@ -86,8 +100,7 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
         }
     }
     let svam_ok = !cfg.kexec && m.svam.as_ref().is_some_and(|s| s.succeeded);
-    record(
-        &mut phases,
+    rec.record(
         &mut m,
         Phase::Svam,
         if cfg.kexec {
@@ -115,19 +128,19 @@ pub fn run(input: &SimInput, kernel: Kernel) -> Simulation {
             },
         );
     }
-    record(&mut phases, &mut m, Phase::Unmap, "efi_unmap_boot_services");
+    rec.record(&mut m, Phase::Unmap, "efi_unmap_boot_services");
 
     m.phase = Phase::Free;
     match kernel {
         Kernel::Old => old::free(&mut m),
         Kernel::New => new::free(&mut m),
     }
-    record(&mut phases, &mut m, Phase::Free, "efi_free_boot_services");
+    rec.record(&mut m, Phase::Free, "efi_free_boot_services");
     m.phase = Phase::Compact;
     let compactor = match kernel {
         Kernel::Old => "efi_unmap_boot_services",
         Kernel::New => "efi_free_boot_services",
     };
-    record(&mut phases, &mut m, Phase::Compact, compactor);
-    Simulation::from_machine(m, phases)
+    rec.record(&mut m, Phase::Compact, compactor);
+    Simulation::from_machine(m, rec.phases)
 }

@@ -1,6 +1,7 @@
 //! The e820 table and the edits both kernels make to it (spec §1.4).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::model::{Attributes, Descriptor, E820Entry, E820Type, MemoryType};
 
@@ -9,7 +10,8 @@ use super::ranges::Range;
 /// A sanitised e820 table: sorted, non-overlapping, equal neighbours merged.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct E820 {
-    pub entries: Vec<E820Entry>,
+    /// Shared with the snapshots; an edit copies the table only while a snapshot holds it.
+    pub entries: Arc<Vec<E820Entry>>,
 }
 
 /// The EFI stub's `setup_e820` translation; `None` for types it skips (a hole).
@@ -48,7 +50,9 @@ fn mergeable(last: &E820Entry, e: &E820Entry) -> bool {
 impl E820 {
     /// Builds a sanitised table from raw (possibly overlapping, unsorted) entries.
     pub fn from_raw(raw: Vec<E820Entry>) -> Self {
-        let mut t = Self { entries: raw };
+        let mut t = Self {
+            entries: Arc::new(raw),
+        };
         let ordered = t.entries.windows(2).all(|w| w[0].end <= w[1].start)
             && t.entries.iter().all(|e| e.start < e.end);
         if ordered {
@@ -73,17 +77,18 @@ impl E820 {
         if lo >= hi {
             return;
         }
+        let entries = Arc::make_mut(&mut self.entries);
         let mut w = lo;
         for i in lo + 1..hi {
-            let e = self.entries[i];
-            if mergeable(&self.entries[w], &e) {
-                self.entries[w].end = e.end;
+            let e = entries[i];
+            if mergeable(&entries[w], &e) {
+                entries[w].end = e.end;
             } else {
                 w += 1;
-                self.entries[w] = e;
+                entries[w] = e;
             }
         }
-        self.entries.drain(w + 1..hi);
+        entries.drain(w + 1..hi);
     }
 
     /// The table the EFI stub synthesises from the firmware map. An ascending map (the usual
@@ -102,24 +107,26 @@ impl E820 {
                 kind,
             })
         };
-        let mut t = Self::default();
+        let mut merged: Vec<E820Entry> = Vec::new();
         for e in descs.clone().filter_map(translate) {
-            match t.entries.last_mut() {
+            match merged.last_mut() {
                 Some(last) if e.start < last.end => {
                     // Out of order or overlapping: sanitise the table of one entry per
                     // descriptor. Not the merged one: a PRAM or soft-reserved entry on top is
                     // cut at every boundary underneath, merged or not.
                     let mut raw = Self {
-                        entries: descs.filter_map(translate).collect(),
+                        entries: Arc::new(descs.filter_map(translate).collect()),
                     };
                     raw.sanitize();
                     return raw;
                 }
                 Some(last) if mergeable(last, &e) => last.end = e.end,
-                _ => t.entries.push(e),
+                _ => merged.push(e),
             }
         }
-        t
+        Self {
+            entries: Arc::new(merged),
+        }
     }
 
     /// `e820__update_table`: overlaps resolved (higher type wins), equal neighbours merged
@@ -163,7 +170,7 @@ impl E820 {
                 _ => out.push(e),
             }
         }
-        self.entries = out;
+        self.entries = Arc::new(out);
     }
 
     /// `e820__range_update(start, size, from, to)` then `e820__update_table`: byte-exact.
@@ -190,10 +197,10 @@ impl E820 {
         if self.entries.get(i).is_none_or(|x| x.start >= r.end) {
             // No overlap (the kernel image once its range was removed): sanitising reduces
             // to inserting in order and merging with the neighbours.
-            self.entries.insert(i, e);
+            Arc::make_mut(&mut self.entries).insert(i, e);
             self.merge_within(i.saturating_sub(1), i + 2);
         } else {
-            self.entries.push(e);
+            Arc::make_mut(&mut self.entries).push(e);
             self.sanitize();
         }
     }
@@ -239,7 +246,7 @@ impl E820 {
         // Splitting and retyping inside a sanitised table keeps it sorted and disjoint, and
         // only the new pieces and their neighbours can merge.
         let n = out.len();
-        self.entries.splice(first..last, out);
+        Arc::make_mut(&mut self.entries).splice(first..last, out);
         self.merge_within(first.saturating_sub(1), first + n + 1);
     }
 
@@ -347,7 +354,7 @@ mod tests {
             kind: E820Type::SOFT_RESERVED,
         };
         assert_eq!(
-            E820::from_efi(map.iter(), true).entries,
+            *E820::from_efi(map.iter(), true).entries,
             [soft(0x31000, 0x34000), soft(0x34000, 0x35000)]
         );
     }
@@ -393,7 +400,9 @@ mod tests {
         }
 
         fn sanitized(raw: Vec<E820Entry>) -> E820 {
-            let mut t = E820 { entries: raw };
+            let mut t = E820 {
+                entries: Arc::new(raw),
+            };
             t.sanitize();
             t
         }
@@ -406,7 +415,7 @@ mod tests {
         /// The kind each unit has in `t`.
         fn units(t: &E820) -> Vec<Option<E820Type>> {
             let mut u = vec![None; UNITS];
-            for e in &t.entries {
+            for e in t.entries.iter() {
                 inside(&mut u, Range::new(e.start, e.end)).fill(Some(e.kind));
             }
             u
@@ -502,7 +511,7 @@ mod tests {
                 let mut got = sanitized(raw);
                 let mut expected = got.clone();
                 got.add(r, kind);
-                expected.entries.push(E820Entry { start: r.start, end: r.end, kind });
+                Arc::make_mut(&mut expected.entries).push(E820Entry { start: r.start, end: r.end, kind });
                 expected.sanitize();
                 prop_assert_eq!(got, expected);
             }

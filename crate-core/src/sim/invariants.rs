@@ -74,113 +74,70 @@ fn check(
     }
 }
 
-/// The coalesced ranges one source released. Each source releases in address order on an
-/// ascending map, so the sort only checks that (linear); the sources are then merged, never
-/// re-sorted together.
-fn released(m: &Machine, source: Source) -> Vec<Range> {
-    coalesce(
-        m.released
-            .iter()
-            .filter(|r| r.source == source)
-            .map(|r| r.range)
-            .collect(),
-    )
+/// What the invariants read from the releases, coalesced, kept from phase to phase: releases
+/// are only ever appended, so the lists are rebuilt only when there are more of them (at
+/// mm_init and at the free), not seven times per boot.
+#[derive(Default)]
+pub struct Releases {
+    /// How many releases the lists cover.
+    seen: usize,
+    /// Released by `efi_free_boot_services`.
+    efi: Vec<Range>,
+    /// `efi` plus the NEW memmap tail.
+    efi_all: Vec<Range>,
+    /// Released by `memblock_free_all`.
+    mm: Vec<Range>,
+    /// Bytes EFI code released, before coalescing (overlaps counted twice, for I-4).
+    raw_efi: u64,
 }
 
-/// All invariants on the current state. `unmap_result` is the previous phase's I-9 when
-/// nothing it depends on changed since (the page table and the phase's side of the unmap).
+impl Releases {
+    /// Catches up with the machine's releases. Each source releases in address order on an
+    /// ascending map, so coalescing's sort only checks that (linear); the sources are then
+    /// merged, never re-sorted together.
+    pub fn update(&mut self, m: &Machine) {
+        if self.seen == m.released.len() {
+            return;
+        }
+        let (mut efi, mut tail, mut mm) = (Vec::new(), Vec::new(), Vec::new());
+        let mut raw_efi = 0u64;
+        for r in m.released.iter() {
+            let list = match r.source {
+                Source::MmInit => &mut mm,
+                Source::EfiFree => &mut efi,
+                Source::MemmapTail => &mut tail,
+            };
+            list.push(r.range);
+            if r.source != Source::MmInit {
+                raw_efi = raw_efi.saturating_add(r.range.len());
+            }
+        }
+        self.efi = coalesce(efi);
+        self.efi_all = union(&self.efi, &coalesce(tail));
+        self.mm = coalesce(mm);
+        self.raw_efi = raw_efi;
+        self.seen = m.released.len();
+    }
+}
+
+/// How many results [`release_checks`] gives: I-1..I-6, first in the list.
+pub const RELEASE_CHECKS: usize = 6;
+
+/// All invariants on the current state. `earlier_release_checks` are the previous phase's
+/// I-1..I-6 and `unmap_result` its I-9, each when nothing it depends on changed since.
 pub fn evaluate(
     m: &Machine,
     phase: Phase,
+    released: &Releases,
+    earlier_release_checks: Option<&[InvariantResult]>,
     unmap_result: Option<&InvariantResult>,
 ) -> Vec<InvariantResult> {
     let old = m.kernel == Kernel::Old;
-    let efi = released(m, Source::EfiFree);
-    let efi_all = union(&efi, &released(m, Source::MemmapTail));
-    let mm = released(m, Source::MmInit);
     let mut out = Vec::with_capacity(13);
-
-    out.push(check(
-        "I-1",
-        "No page freed by EFI code lies below 1 MiB",
-        intersect_all(&efi_all, &[Range::new(0, ONE_MIB)]),
-        false,
-        "freed below 1 MiB",
-    ));
-    out.push(check(
-        "I-2",
-        "Pages freed by EFI code lie in boot-services descriptors as they were at SVAM (memmap tail excepted)",
-        subtract(&efi, &m.bs_at_svam),
-        false,
-        "freed outside every BS descriptor",
-    ));
-    let protected: Vec<Range> = if old {
-        coalesce(
-            m.memmap
-                .valid_entries()
-                .iter()
-                .filter(|e| e.is_runtime())
-                .map(|e| e.range())
-                .collect(),
-        )
-    } else {
-        coalesce(
-            m.memblock
-                .reserved
-                .iter()
-                .filter(|r| r.is_kern())
-                .map(|r| r.range())
-                .collect(),
-        )
-    };
-    out.push(check(
-        "I-3",
-        if old {
-            "No page of a descriptor carrying RUNTIME is freed (OLD analogue of the K rule)"
-        } else {
-            "No page freed by EFI code overlaps a RSRV_KERN reservation"
-        },
-        intersect_all(&efi_all, &protected),
-        false,
-        "protected memory freed",
-    ));
-    let raw_efi = m
-        .released
-        .iter()
-        .filter(|r| r.source != Source::MmInit)
-        .map(|r| r.range.len())
-        .fold(0u64, u64::saturating_add);
-    let mut double = intersect_all(&mm, &efi_all);
-    if raw_efi != total(&efi_all) {
-        double.push(Range::new(0, raw_efi - total(&efi_all)));
+    match earlier_release_checks {
+        Some(checks) => out.extend_from_slice(checks),
+        None => release_checks(m, released, &mut out),
     }
-    out.push(check(
-        "I-4",
-        "No page is released twice (mm_init ∩ EFI free = ∅)",
-        double,
-        false,
-        "released twice",
-    ));
-    let not_ram: Vec<Range> = efi_all
-        .iter()
-        .copied()
-        .filter(|r| !m.e820.mapped_all(*r, E820Type::USABLE))
-        .collect();
-    out.push(check(
-        "I-5",
-        "Every page freed by EFI code is e820 RAM",
-        not_ram,
-        false,
-        "freed memory that is not e820 RAM",
-    ));
-    let all = union(&mm, &efi_all);
-    out.push(check(
-        "I-6",
-        "The kernel image is never freed",
-        intersect_all(&all, &[Range::new(m.cfg.kernel.0, m.cfg.kernel.1)]),
-        false,
-        "kernel image released",
-    ));
     let allocs = m
         .memmap
         .buffers
@@ -219,14 +176,14 @@ pub fn evaluate(
         Some(r) => r.clone(),
         None => unmap_check(m, phase),
     });
-    out.push(final_map_check(m, phase, &efi));
+    out.push(final_map_check(m, phase, &released.efi));
     out.push(InvariantResult {
         id: "I-11",
         statement: "Same runtime entries in the same order get the same virt_addr in both kernels",
         status: Status::NotApplicable,
         detail: "checked when comparing OLD and NEW".into(),
     });
-    out.push(message_check(m, phase, &efi_all));
+    out.push(message_check(m, phase, &released.efi_all));
     out.push(InvariantResult {
         id: "I-13",
         statement: "OLD and NEW end with the same free pages (plain inputs only)",
@@ -234,6 +191,99 @@ pub fn evaluate(
         detail: "checked when comparing OLD and NEW".into(),
     });
     out
+}
+
+/// I-1..I-6: what was released, against e820, the protected memory, the boot-services
+/// ranges at SVAM and the kernel image.
+fn release_checks(m: &Machine, released: &Releases, out: &mut Vec<InvariantResult>) {
+    let old = m.kernel == Kernel::Old;
+    let Releases {
+        efi,
+        efi_all,
+        mm,
+        raw_efi,
+        ..
+    } = released;
+    let raw_efi = *raw_efi;
+    out.push(check(
+        "I-1",
+        "No page freed by EFI code lies below 1 MiB",
+        intersect_all(efi_all, &[Range::new(0, ONE_MIB)]),
+        false,
+        "freed below 1 MiB",
+    ));
+    out.push(check(
+        "I-2",
+        "Pages freed by EFI code lie in boot-services descriptors as they were at SVAM (memmap tail excepted)",
+        subtract(efi, &m.bs_at_svam),
+        false,
+        "freed outside every BS descriptor",
+    ));
+    // Only what EFI code freed can hit protected memory: with nothing freed yet, the
+    // protected ranges are not gathered.
+    let protected: Vec<Range> = if efi_all.is_empty() {
+        Vec::new()
+    } else if old {
+        coalesce(
+            m.memmap
+                .valid_entries()
+                .iter()
+                .filter(|e| e.is_runtime())
+                .map(|e| e.range())
+                .collect(),
+        )
+    } else {
+        coalesce(
+            m.memblock
+                .reserved
+                .iter()
+                .filter(|r| r.is_kern())
+                .map(|r| r.range())
+                .collect(),
+        )
+    };
+    out.push(check(
+        "I-3",
+        if old {
+            "No page of a descriptor carrying RUNTIME is freed (OLD analogue of the K rule)"
+        } else {
+            "No page freed by EFI code overlaps a RSRV_KERN reservation"
+        },
+        intersect_all(efi_all, &protected),
+        false,
+        "protected memory freed",
+    ));
+    let mut double = intersect_all(mm, efi_all);
+    if raw_efi != total(efi_all) {
+        double.push(Range::new(0, raw_efi - total(efi_all)));
+    }
+    out.push(check(
+        "I-4",
+        "No page is released twice (mm_init ∩ EFI free = ∅)",
+        double,
+        false,
+        "released twice",
+    ));
+    let not_ram: Vec<Range> = efi_all
+        .iter()
+        .copied()
+        .filter(|r| !m.e820.mapped_all(*r, E820Type::USABLE))
+        .collect();
+    out.push(check(
+        "I-5",
+        "Every page freed by EFI code is e820 RAM",
+        not_ram,
+        false,
+        "freed memory that is not e820 RAM",
+    ));
+    let all = union(mm, efi_all);
+    out.push(check(
+        "I-6",
+        "The kernel image is never freed",
+        intersect_all(&all, &[Range::new(m.cfg.kernel.0, m.cfg.kernel.1)]),
+        false,
+        "kernel image released",
+    ));
 }
 
 fn unmap_check(m: &Machine, phase: Phase) -> InvariantResult {

@@ -337,7 +337,7 @@ impl<'a> Machine<'a> {
             .map(|(i, e)| mem_line(i, &e.desc))
             .collect();
         if invalid.is_empty() {
-            self.valid_history.push(self.memmap.valid);
+            self.record_valid();
             return;
         }
         self.klog
@@ -347,8 +347,7 @@ impl<'a> Machine<'a> {
         self.klog
             .push(format!("efi: Removing {n} invalid memory map entries."));
         Arc::make_mut(&mut self.memmap.entries).retain(|e| e.desc.is_valid());
-        self.memmap.valid = self.memmap.entries.len();
-        self.valid_history.push(self.memmap.valid);
+        self.record_valid();
         self.event(
             "efi_clean_memmap",
             "1.1 validity",
@@ -556,13 +555,12 @@ impl<'a> Machine<'a> {
     /// `efi_memmap_install()`, recording the new count for I-8.
     pub fn install(&mut self, buffer: usize, entries: Vec<Entry>, old_fate: super::memmap::Fate) {
         self.memmap.install(buffer, entries, old_fate);
-        self.valid_history.push(self.memmap.valid);
+        self.record_valid();
     }
 
-    /// Sets the valid entry count and records it for I-8.
-    pub fn set_valid(&mut self, n: usize) {
-        self.memmap.valid = n;
-        self.valid_history.push(n);
+    /// Records the valid entry count for I-8.
+    pub fn record_valid(&mut self) {
+        self.valid_history.push(self.memmap.valid());
     }
 
     /// The SVAM outcome shared by both kernels: the call, or its failure.
@@ -603,7 +601,7 @@ impl<'a> Machine<'a> {
     /// `kexec_enter_virtual_mode()`: every entry is mapped 1:1 and at its inherited VA; no
     /// SVAM, no unmap, no free (spec §2, kexec).
     pub fn kexec_map(&mut self) {
-        let passed = Shared::prefix(&self.memmap.entries, self.memmap.valid);
+        let passed = Shared::whole(&self.memmap.entries);
         if self.cfg.bits == 64 {
             self.pt.reserve(2 * passed.len());
         }
@@ -639,7 +637,7 @@ impl<'a> Machine<'a> {
         let mut prev: Option<usize> = None;
         // The first few merges are named in the event; the rest only counted.
         let (mut merged, mut n) = (Vec::new(), 0usize);
-        for i in 0..self.memmap.valid {
+        for i in 0..self.memmap.valid() {
             let Some(p) = prev else {
                 prev = Some(i);
                 continue;

@@ -3,11 +3,13 @@
 //! Each array is a map from base to `(end, flags)`, kept sorted, non-overlapping and merged
 //! the way `memblock_merge_regions` does, so every operation is O(log n + regions touched).
 
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use super::ranges::{ONE_MIB, PAGE, Range, page_down, page_up};
+use super::snapshot::Shared;
 
 /// `MEMBLOCK_RSRV_KERN`: kernel-owned memory that EFI code never frees (NEW).
 pub const RSRV_KERN: u32 = 0x20;
@@ -34,15 +36,14 @@ impl Region {
 #[derive(Clone, Debug, Default)]
 pub struct RegionSet {
     map: BTreeMap<u64, (u64, u32)>,
+    /// The regions as a list for snapshots, built when first asked for after a change, so
+    /// phases that leave the set alone share one list without comparing it.
+    listed: OnceCell<Shared<Region>>,
 }
 
 impl RegionSet {
     pub fn len(&self) -> usize {
         self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
     }
 
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = Region> + Clone + '_ {
@@ -51,8 +52,17 @@ impl RegionSet {
             .map(|(&start, &(end, flags))| Region { start, end, flags })
     }
 
-    pub fn regions(&self) -> Vec<Region> {
-        self.iter().collect()
+    /// The regions as a shared list (the same one until the set changes).
+    pub fn listed(&self) -> Shared<Region> {
+        self.listed
+            .get_or_init(|| Shared::from(self.iter().collect::<Vec<_>>()))
+            .clone()
+    }
+
+    /// Every change goes through here first: the listed regions are out of date.
+    fn changing(&mut self) -> &mut BTreeMap<u64, (u64, u32)> {
+        self.listed.take();
+        &mut self.map
     }
 
     /// Regions overlapping `r`, in address order.
@@ -93,14 +103,14 @@ impl RegionSet {
         }
         if self.after_last(r) {
             // Append, or extend a touching last region with the same flags.
-            if let Some(mut last) = self.map.last_entry() {
+            if let Some(mut last) = self.changing().last_entry() {
                 let (end, f) = *last.get();
                 if end == r.start && f == flags {
                     last.get_mut().0 = r.end;
                     return;
                 }
             }
-            self.map.insert(r.start, (r.end, flags));
+            self.changing().insert(r.start, (r.end, flags));
             return;
         }
         let mut gaps = Vec::new();
@@ -115,7 +125,7 @@ impl RegionSet {
             gaps.push(Range::new(cur, r.end));
         }
         for g in gaps {
-            self.map.insert(g.start, (g.end, flags));
+            self.changing().insert(g.start, (g.end, flags));
         }
         self.merge_around(r);
     }
@@ -128,14 +138,15 @@ impl RegionSet {
         }
         let hits: Vec<Region> = self.overlapping(r).collect();
         for reg in hits {
-            self.map.remove(&reg.start);
+            self.changing().remove(&reg.start);
             let inner = reg.range().intersect(r);
             if reg.start < inner.start {
-                self.map.insert(reg.start, (inner.start, reg.flags));
+                self.changing().insert(reg.start, (inner.start, reg.flags));
             }
-            self.map.insert(inner.start, (inner.end, reg.flags | flag));
+            self.changing()
+                .insert(inner.start, (inner.end, reg.flags | flag));
             if inner.end < reg.end {
-                self.map.insert(inner.end, (reg.end, reg.flags));
+                self.changing().insert(inner.end, (reg.end, reg.flags));
             }
         }
         self.merge_around(r);
@@ -145,12 +156,12 @@ impl RegionSet {
     pub fn remove(&mut self, r: Range) {
         let hits: Vec<Region> = self.overlapping(r).collect();
         for reg in hits {
-            self.map.remove(&reg.start);
+            self.changing().remove(&reg.start);
             if reg.start < r.start {
-                self.map.insert(reg.start, (r.start, reg.flags));
+                self.changing().insert(reg.start, (r.start, reg.flags));
             }
             if r.end < reg.end {
-                self.map.insert(r.end, (reg.end, reg.flags));
+                self.changing().insert(r.end, (reg.end, reg.flags));
             }
         }
     }
@@ -182,8 +193,8 @@ impl RegionSet {
             if let Some(p) = prev {
                 if let Some(&(pend, pflags)) = self.map.get(&p) {
                     if pend == k && pflags == flags {
-                        self.map.remove(&k);
-                        self.map.insert(p, (end, flags));
+                        self.changing().remove(&k);
+                        self.changing().insert(p, (end, flags));
                         continue;
                     }
                 }
@@ -272,7 +283,8 @@ impl Memblock {
     /// `memory − reserved`, page-rounded inward per free range, as `memblock_free_all` hands it out.
     pub fn free_ranges(&self) -> Vec<Range> {
         let mut out = Vec::new();
-        let res = self.reserved.regions();
+        // The list the Reserve snapshot already made, when nothing changed since.
+        let res = self.reserved.listed();
         let mut j = 0;
         for mem in self.memory.iter() {
             let mut cur = mem.start;

@@ -142,11 +142,10 @@ pub struct Memmap {
     /// Index into `buffers` of the current buffer.
     pub current: usize,
     pub desc_size: u32,
-    /// The buffer's entries: the first `valid` are the map. Slots the kernel left stale
-    /// (NEW) are counted through `mapped_bytes`, their contents not kept. Snapshots share
-    /// the list; changes go through `Arc::make_mut` (copy-on-write).
+    /// The valid entries (the map). Slots the kernel left stale (NEW) are counted through
+    /// `mapped_bytes`, their contents not kept. Snapshots share the list; changes go through
+    /// `Arc::make_mut` (copy-on-write) or replace it.
     pub entries: Arc<Vec<Entry>>,
-    pub valid: usize,
     /// `map_end − map` in bytes: the mapped extent.
     pub mapped_bytes: u64,
     pub late: bool,
@@ -159,7 +158,6 @@ impl Memmap {
         Self {
             current: 0,
             desc_size,
-            valid: entries.len(),
             entries: Arc::new(entries),
             mapped_bytes: bytes,
             late: false,
@@ -174,8 +172,13 @@ impl Memmap {
         }
     }
 
+    /// `nr_map`: how many entries are valid.
+    pub fn valid(&self) -> usize {
+        self.entries.len()
+    }
+
     pub fn valid_entries(&self) -> &[Entry] {
-        &self.entries[..self.valid]
+        &self.entries
     }
 
     pub fn buffer(&self) -> &Buffer {
@@ -198,7 +201,6 @@ impl Memmap {
         self.buffers[self.current].fate = old_fate;
         self.current = buffer;
         self.buffers[buffer].fate = Fate::InUse;
-        self.valid = entries.len();
         self.mapped_bytes = (entries.len() as u64).saturating_mul(self.desc_size as u64);
         self.entries = Arc::new(entries);
     }

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use crate::model::E820Type;
 
 use super::machine::{Machine, Source};
+use super::memblock::Region;
 use super::memmap::Entry;
 use super::ranges::{ONE_MIB, PAGE, Range};
 use super::snapshot::Shared;
@@ -53,12 +54,12 @@ pub fn efi_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
 /// `efi_reserve_boot_services()` (patches 7, 8, 10, 18): `max(start, 1 MiB)`, reserve or mark.
 pub fn reserve_boot_services(m: &mut Machine) {
     let (mut plain, mut marked, mut low) = (0usize, 0usize, 0usize);
-    for i in 0..m.memmap.valid {
+    for i in 0..m.memmap.valid() {
         let e = &m.memmap.entries[i];
         if !e.is_bs() {
             continue;
         }
-        let (id, full) = (e.id.clone(), e.range());
+        let full = e.range();
         let r = Range::new(full.start.max(ONE_MIB), full.end);
         if r.is_empty() {
             low += 1;
@@ -72,6 +73,7 @@ pub fn reserve_boot_services(m: &mut Machine) {
             m.memblock.mark_kern(r);
             m.bs_marked.push(r);
             marked += 1;
+            let id = m.memmap.entries[i].id.clone();
             m.event(
                 "efi_reserve_boot_services",
                 "3.1.3 NEW mark-only",
@@ -91,7 +93,7 @@ pub fn reserve_boot_services(m: &mut Machine) {
 /// NEW `__efi_enter_virtual_mode()`: in-place filter, pre-filter size (patches 12, 14, 15).
 pub fn enter_virtual_mode(m: &mut Machine) {
     let ds = m.cfg.desc_size as u64;
-    let pre = m.memmap.valid;
+    let pre = m.memmap.valid();
     let size = (pre as u64).saturating_mul(ds);
     m.memmap.late = true;
     m.memmap.mapped_bytes = size;
@@ -101,8 +103,8 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     // efi_memmap_filter_entries(): kept entries move forward; slots [w, pre) keep stale
     // descriptors (correction N4). Only their number matters (`mapped_bytes`, the size
     // argument); nothing reads their contents, so they are not stored.
-    let mapped = m.mapped_count();
-    let mut entries: Vec<Entry> = Vec::with_capacity(mapped);
+    // Room for every entry, then trimmed in place: one pass over the map, not a count first.
+    let mut entries: Vec<Entry> = Vec::with_capacity(pre);
     entries.extend(
         m.memmap
             .valid_entries()
@@ -110,6 +112,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
             .filter(|e| m.should_map(e))
             .cloned(),
     );
+    entries.shrink_to_fit();
     let w = entries.len();
     let mut vas = vec![None; w];
     m.pt.reserve(2 * w);
@@ -117,7 +120,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
         vas[i] = m.map_region(&mut entries[i]);
     }
     m.memmap.entries = Arc::new(entries);
-    m.set_valid(w);
+    m.record_valid();
     m.event(
         "efi_map_regions",
         "3.2 NEW in-place filter",
@@ -142,13 +145,13 @@ pub fn enter_virtual_mode(m: &mut Machine) {
         ));
     }
     m.setup_page_tables(Some(mapped));
-    let passed = Shared::prefix(&m.memmap.entries, w);
+    let passed = Shared::whole(&m.memmap.entries);
     m.call_svam((passed, vas), size, Some("patch 14"));
 }
 
 /// NEW `efi_unmap_boot_services()`: every BS entry is unmapped, nothing else (patch 3, final).
 pub fn unmap(m: &mut Machine) {
-    for i in 0..m.memmap.valid {
+    for i in 0..m.memmap.valid() {
         let e = &m.memmap.entries[i];
         if !e.is_bs() || m.cfg.mixed {
             continue;
@@ -194,10 +197,13 @@ pub fn free(m: &mut Machine) {
     let mut kept = Vec::new();
     // Room for one release per valid entry (of any type; only boot-services ones free),
     // plus the tail.
-    m.reserve_releases(m.memmap.valid + 1);
+    m.reserve_releases(m.memmap.valid() + 1);
     let (mut dropped_low, mut freed_whole) = (0usize, 0usize);
-    for i in 0..m.memmap.valid {
-        let e = m.memmap.entries[i].clone();
+    // The entries are read through their own handle, so the machine can be changed in the
+    // loop without cloning each entry (a reference count touched per entry for nothing).
+    let entries = Arc::clone(&m.memmap.entries);
+    let mut regions = Vec::new();
+    for e in entries.iter() {
         let mut preserve = e.is_runtime();
         let r = e.range();
         let sub = Range::new(r.start.max(ONE_MIB), r.end);
@@ -206,7 +212,7 @@ pub fn free(m: &mut Machine) {
             continue;
         }
         if e.is_bs() {
-            let f = free_unreserved_subregions(m, &e.id, sub);
+            let f = free_unreserved_subregions(m, &e.id, sub, &mut regions);
             if f < sub.len() {
                 preserve = true;
             } else {
@@ -215,11 +221,12 @@ pub fn free(m: &mut Machine) {
             freed = freed.saturating_add(f);
         }
         if preserve {
-            kept.push(e);
+            kept.push(e.clone());
         }
     }
+    drop(entries);
     let w = kept.len();
-    if w < m.memmap.valid {
+    if w < m.memmap.valid() {
         // The kernel compacts in place; the slots past `w` become stale (see `Memmap`).
         m.memmap.entries = Arc::new(kept);
     }
@@ -230,7 +237,7 @@ pub fn free(m: &mut Machine) {
         format!("{freed} bytes of non-K, e820-RAM reserved boot-services memory freed"),
     );
     m.phase = super::events::Phase::Compact;
-    m.set_valid(w);
+    m.record_valid();
     m.event(
         "efi_free_boot_services",
         "3.4 NEW in-place compaction",
@@ -272,10 +279,18 @@ pub fn free(m: &mut Machine) {
 }
 
 /// `efi_free_unreserved_subregions()`: non-K reserved parts, page-rounded inward, all e820 RAM.
-fn free_unreserved_subregions(m: &mut Machine, id: &Arc<str>, r: Range) -> u64 {
-    let regions: Vec<_> = m.memblock.reserved.overlapping(r).collect();
+/// `regions` is scratch space, reused from call to call (one allocation per walk, not per
+/// descriptor).
+fn free_unreserved_subregions(
+    m: &mut Machine,
+    id: &Arc<str>,
+    r: Range,
+    regions: &mut Vec<Region>,
+) -> u64 {
+    regions.clear();
+    regions.extend(m.memblock.reserved.overlapping(r));
     let mut f = 0u64;
-    for reg in regions {
+    for &reg in regions.iter() {
         if reg.is_kern() {
             continue;
         }

@@ -66,7 +66,7 @@ fn arch_mem_reserve(m: &mut Machine, name: &str, addr: u64, size: u64) {
     let m_attr = md.desc.attr.0 | Attributes::RUNTIME;
     let (start, end) = (md.desc.phys, md_end.saturating_sub(1));
     let extra = split_count(start, end, m_s, m_e);
-    let num = m.memmap.valid + extra;
+    let num = m.memmap.valid() + extra;
     let bytes = (num as u64).saturating_mul(m.cfg.desc_size as u64);
     let Some(at) = m.memblock.alloc(bytes, 64, 0, u64::MAX) else {
         m.klog
@@ -230,12 +230,12 @@ fn can_free_region(m: &Machine, r: Range) -> Result<(), &'static str> {
 /// `efi_reserve_boot_services()` (§3.1.3 OLD).
 pub fn reserve_boot_services(m: &mut Machine) {
     let mut owned = 0usize;
-    for i in 0..m.memmap.valid {
+    for i in 0..m.memmap.valid() {
         let e = &m.memmap.entries[i];
         if !e.is_bs() {
             continue;
         }
-        let (id, r) = (e.id.clone(), e.range());
+        let r = e.range();
         let already = m.memblock.is_region_reserved(r);
         let why = if already {
             "already (partly) reserved".to_owned()
@@ -253,6 +253,7 @@ pub fn reserve_boot_services(m: &mut Machine) {
         let e = &mut Arc::make_mut(&mut m.memmap.entries)[i];
         e.desc.attr.0 |= Attributes::RUNTIME;
         e.kernel_tagged = true;
+        let id = e.id.clone();
         m.event(
             "efi_reserve_boot_services",
             "3.1.3 RUNTIME tag",
@@ -287,7 +288,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     m.pt.reserve(2 * mapped);
     let (mut left, mut pg_shift) = (0u64, 0u32);
     let mut prev_buf: Option<usize> = None;
-    for i in m.mapping_order(m.memmap.valid) {
+    for i in m.mapping_order(m.memmap.valid()) {
         if !m.should_map(&m.memmap.entries[i]) {
             continue;
         }
@@ -341,7 +342,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     );
     m.print_runtime_map();
     m.setup_page_tables(None);
-    let passed = Shared::prefix(&m.memmap.entries, m.memmap.valid);
+    let passed = Shared::whole(&m.memmap.entries);
     m.call_svam((passed, vas), count * ds, None);
 }
 
@@ -356,7 +357,7 @@ pub fn unmap(m: &mut Machine) {
         );
         return;
     }
-    let nr = m.memmap.valid as u64;
+    let nr = m.memmap.valid() as u64;
     let slab = m.memmap.record(Buffer {
         phase: Phase::Unmap,
         allocator: Allocator::Slab,
@@ -374,8 +375,9 @@ pub fn unmap(m: &mut Machine) {
     let mut queue = Vec::with_capacity(bs);
     m.unmapped.reserve(bs);
     let mut keep = 0usize;
-    for i in 0..m.memmap.valid {
-        let e = m.memmap.entries[i].clone();
+    // Read through their own handle: no entry is cloned (a reference count touched per entry).
+    let entries = Arc::clone(&m.memmap.entries);
+    for e in entries.iter() {
         if !e.is_bs() || e.is_runtime() {
             keep += 1;
             continue;
@@ -411,6 +413,7 @@ pub fn unmap(m: &mut Machine) {
         }
         queue.push((e.id.clone(), Range::new(start, start + size)));
     }
+    drop(entries);
     m.pt.unmap_all(m.unmapped.iter().map(|(_, r)| *r));
     if queue.len() as u64 >= nr && nr > 0 {
         m.hazards.push(format!(
@@ -441,13 +444,14 @@ pub fn unmap(m: &mut Machine) {
         purpose: "compacted map",
         fate: Fate::InUse,
     });
-    let kept: Vec<Entry> = m
-        .memmap
-        .valid_entries()
-        .iter()
-        .filter(|e| !e.is_bs() || e.is_runtime())
-        .cloned()
-        .collect();
+    let mut kept: Vec<Entry> = Vec::with_capacity(keep);
+    kept.extend(
+        m.memmap
+            .valid_entries()
+            .iter()
+            .filter(|e| !e.is_bs() || e.is_runtime())
+            .cloned(),
+    );
     m.install(buf, kept, Fate::Leaked);
     m.event(
         "efi_unmap_boot_services",

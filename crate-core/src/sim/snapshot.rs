@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::model::E820Entry;
 
 use super::events::Phase;
-use super::invariants::InvariantResult;
+use super::invariants::{InvariantResult, RELEASE_CHECKS, Releases, evaluate};
 use super::machine::{Machine, Release};
 use super::memblock::Region;
 use super::memmap::{Buffer, Entry};
@@ -49,26 +49,26 @@ pub struct PhaseSnapshot {
     pub invariants: Vec<InvariantResult>,
 }
 
-/// A read-only list that snapshots share when it did not change between phases: the first
-/// `len` items of a vector that the machine or an earlier snapshot may also hold (the machine
-/// only changes it through `Arc::make_mut`, which copies it while a snapshot holds it).
+/// A read-only list that snapshots share when it did not change between phases: a vector
+/// that the machine or an earlier snapshot may also hold. The machine changes its vectors
+/// only through `Arc::make_mut`, which copies one while a snapshot holds it, or replaces
+/// them; memblock's B-trees keep the list they last gave out until they change. So a
+/// snapshot never compares or copies what its phase left alone.
 /// Derefs to a slice; `for x in &shared` works.
 #[derive(Debug)]
 pub struct Shared<T> {
     all: Arc<Vec<T>>,
-    len: usize,
 }
 
 impl<T> Shared<T> {
-    /// The first `len` items of `all`, without copying them.
-    pub(super) fn prefix(all: &Arc<Vec<T>>, len: usize) -> Self {
+    /// `all`, without copying it.
+    pub(super) fn whole(all: &Arc<Vec<T>>) -> Self {
         Self {
             all: Arc::clone(all),
-            len: len.min(all.len()),
         }
     }
 
-    /// True when both are views of the same vector (so equal if of the same length).
+    /// True when both are the same vector (so equal).
     pub(super) fn same_vec(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.all, &other.all)
     }
@@ -76,27 +76,20 @@ impl<T> Shared<T> {
 
 impl<T> From<Vec<T>> for Shared<T> {
     fn from(v: Vec<T>) -> Self {
-        let len = v.len();
-        Self {
-            all: Arc::new(v),
-            len,
-        }
+        Self { all: Arc::new(v) }
     }
 }
 
 impl<T> Clone for Shared<T> {
     fn clone(&self) -> Self {
-        Self {
-            all: Arc::clone(&self.all),
-            len: self.len,
-        }
+        Self::whole(&self.all)
     }
 }
 
 impl<T> std::ops::Deref for Shared<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
-        &self.all[..self.len]
+        &self.all
     }
 }
 
@@ -128,76 +121,57 @@ impl<T> Default for Shared<T> {
     }
 }
 
-/// An earlier copy equal to `current` when there is one, so phases share unchanged state (a
-/// 1M-descriptor boot would otherwise hold seven copies of everything); else a new copy.
-pub(super) fn share<T, I>(candidates: &[&Shared<T>], len: usize, current: I) -> Shared<T>
-where
-    T: Clone + PartialEq,
-    I: Iterator + Clone,
-    I::Item: std::borrow::Borrow<T>,
-{
-    use std::borrow::Borrow;
-    let same = |p: &Shared<T>| {
-        p.len() == len && p.iter().zip(current.clone()).all(|(a, b)| a == b.borrow())
-    };
-    match candidates.iter().find(|p| same(p)) {
-        Some(p) => (*p).clone(),
-        None => {
-            // Collected into a vector of the exact size, once (an `Arc<[T]>` collected from a
-            // B-tree's iterator went through a second, temporary vector).
-            let mut v = Vec::with_capacity(len);
-            v.extend(current.map(|x| x.borrow().clone()));
-            Shared::from(v)
-        }
-    }
-}
-
 impl PhaseSnapshot {
-    /// The state of `m` after `phase`; `prev` is the previous phase's snapshot.
-    pub fn capture(
+    /// The state of `m` after `phase`; `prev` is the previous phase's snapshot, `released`
+    /// the releases so far as the invariants read them.
+    pub(super) fn capture(
         m: &Machine,
         phase: Phase,
         performed_by: &'static str,
         prev: Option<&PhaseSnapshot>,
+        released: &Releases,
     ) -> Self {
-        let page_table = Shared::prefix(m.pt.mappings(), m.pt.mappings().len());
+        let page_table = Shared::whole(m.pt.mappings());
+        let entries = Shared::whole(&m.memmap.entries);
+        let memblock_reserved = m.memblock.reserved.listed();
+        let e820 = Shared::whole(&m.e820.entries);
         // I-9 looks up every boot-services descriptor in the page table: after the unmap it
         // can only change with the table, so an unchanged (shared) table keeps the verdict.
         let unmap_result = prev
             .filter(|p| p.phase >= Phase::Unmap && p.page_table.same_vec(&page_table))
             .and_then(|p| p.invariants.iter().find(|i| i.id == "I-9"));
-        let invariants = super::invariants::evaluate(m, phase, unmap_result);
+        // I-1..I-6 read the releases (only ever appended), e820, the protected memory (OLD:
+        // the map; NEW: memblock.reserved) and the boot-services ranges at SVAM (fixed from
+        // then on): when none of them changed, the verdicts stand.
+        let release_checks = prev
+            .filter(|p| {
+                p.phase >= Phase::Svam
+                    && p.released.len() == m.released.len()
+                    && p.e820.same_vec(&e820)
+                    && p.memblock_reserved.same_vec(&memblock_reserved)
+                    && p.memmap.entries.same_vec(&entries)
+            })
+            .map(|p| &p.invariants[..RELEASE_CHECKS]);
+        let invariants = evaluate(m, phase, released, release_checks, unmap_result);
         Self {
             phase,
             performed_by,
             memmap: MemmapView {
                 buffer: m.memmap.buffer().clone(),
-                entries: Shared::prefix(&m.memmap.entries, m.memmap.valid),
+                entries,
                 stale_slots: ((m.memmap.mapped_bytes / m.cfg.desc_size.max(1) as u64) as usize)
-                    .saturating_sub(m.memmap.valid),
+                    .saturating_sub(m.memmap.valid()),
                 mapped_bytes: m.memmap.mapped_bytes,
                 late: m.memmap.late,
                 history: m.memmap.buffers.clone(),
             },
-            memblock_memory: share(
-                prev.map(|p| &p.memblock_memory).as_slice(),
-                m.memblock.memory.len(),
-                m.memblock.memory.iter(),
-            ),
-            memblock_reserved: share(
-                prev.map(|p| &p.memblock_reserved).as_slice(),
-                m.memblock.reserved.len(),
-                m.memblock.reserved.iter(),
-            ),
+            memblock_memory: m.memblock.memory.listed(),
+            memblock_reserved,
             memblock_limit: m.memblock.current_limit,
-            e820: share(
-                prev.map(|p| &p.e820).as_slice(),
-                m.e820.entries.len(),
-                m.e820.entries.iter(),
-            ),
+            e820,
             page_table,
             efi_va: m.pt.efi_va,
-            released: Shared::prefix(&m.released, m.released.len()),
+            released: Shared::whole(&m.released),
             trampoline: m.trampoline,
             invariants,
         }
