@@ -10,6 +10,7 @@ mod blocks;
 mod detect;
 mod dmesg_efi;
 mod e820;
+mod e820_columns;
 #[cfg(test)]
 mod edits;
 mod gate;

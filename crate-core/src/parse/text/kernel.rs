@@ -52,7 +52,7 @@ impl Driver {
         };
         if let Some(result) = e820_start.then(|| e820::parse(text)).flatten() {
             match result {
-                Ok(e) => self.e820_line(line_no, text, e),
+                Ok(e) => self.e820_line(line_no, text.as_bytes(), e),
                 Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
             }
             return true;
@@ -173,13 +173,13 @@ impl Driver {
         }
     }
 
-    fn e820_line(&mut self, line_no: usize, text: &str, line: E820Line) {
+    pub(super) fn e820_line(&mut self, line_no: usize, text: &[u8], line: E820Line) {
         match line {
             E820Line::Row {
                 entry,
                 firmware: true,
             } => {
-                if self.accept(Owned::E820, line_no, text.as_bytes()) {
+                if self.accept(Owned::E820, line_no, text) {
                     self.log.e820.push(entry);
                 }
             }
@@ -188,13 +188,13 @@ impl Driver {
             } => {
                 self.info(
                     line_no,
-                    text.as_bytes(),
+                    text,
                     "derived e820 view (modified/setup_data); the BIOS-provided table is kept",
                 );
             }
             E820Line::Gap | E820Line::BiosHeader => {}
             E820Line::Event(event) => {
-                if self.accept(Owned::E820Events, line_no, text.as_bytes()) {
+                if self.accept(Owned::E820Events, line_no, text) {
                     self.log.e820_events.push(event);
                 }
             }

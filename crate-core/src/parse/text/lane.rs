@@ -1,6 +1,6 @@
-//! The fast lane for the two commonest kinds of memory line in a kernel log: a timestamped
-//! `efi: memNN:` (or `EFI: memNN:`) entry in the 6.x or the older numeric layout, and a
-//! timestamped memblock=debug line. Such a line is
+//! The fast lane for the commonest kinds of memory line in a kernel log: a timestamped
+//! `efi: memNN:` (or `EFI: memNN:`) entry in the 6.x or the older numeric layout, a
+//! timestamped e820 table row or update/remove event, and a timestamped memblock=debug line. Such a line is
 //! read straight from its bytes by the fixed-offset readers and filed, skipping what the
 //! general path does first (the gate, UTF-8 decoding, hard-wrap joining, trying each reader in
 //! turn). For these lines that work decides nothing: the gate lets them through, they are
@@ -14,7 +14,14 @@ use crate::parse::kernel_misc;
 use crate::parse::memblock_columns::Raw;
 use crate::parse::scan::starts;
 use crate::parse::wrappers::Stamped;
-use crate::parse::{mem_columns, memblock_columns};
+use crate::parse::{e820_columns, mem_columns, memblock_columns};
+
+/// Which reader a line goes to, by how it starts.
+enum Kind {
+    Mem,
+    E820,
+    Memblock,
+}
 
 impl Driver {
     /// True when the line was filed here; false leaves it, untouched, to the general path.
@@ -25,61 +32,87 @@ impl Driver {
         // The text right after the stamp: these starts pass the gate, so unwrapping below adds
         // only the wrapper names the general path would add too.
         let after = stamp.after();
-        let mem = starts(after, b"efi: mem") || starts(after, b"EFI: mem");
-        if !mem && !kernel_misc::is_memblock(after) {
-            return false;
-        }
+        // One test of the first byte turns most lines away before any prefix is compared.
+        let kind = match after.first() {
+            Some(b'e' | b'E') if starts(after, b"efi: mem") || starts(after, b"EFI: mem") => {
+                Kind::Mem
+            }
+            Some(b'B' | b'e') if starts(after, b"BIOS-e820: [mem ") || starts(after, b"e820: ") => {
+                Kind::E820
+            }
+            Some(b'm' | b'_') if kernel_misc::is_memblock(after) => Kind::Memblock,
+            _ => return false,
+        };
         let Some(payload) = stamp.unwrap(&mut self.seen) else {
             return false;
         };
-        if mem {
-            let Some(line) = mem_columns::read(&payload[b"efi: ".len()..]) else {
-                return false;
-            };
-            self.flush_wrap();
-            self.mem_line(line_no, payload, line);
-        } else {
-            match memblock_columns::read_raw(payload) {
-                Some(Raw::Range {
-                    op,
-                    start,
-                    end,
-                    caller,
-                }) => {
-                    // The text matters only if the event is stored or the line listed; then
-                    // it must be UTF-8, as the general path (which decodes first) would see it.
-                    let text = if self.keeps(Owned::Memblock) || self.report.wants_info() {
-                        match (std::str::from_utf8(op), std::str::from_utf8(caller)) {
-                            (Ok(op), Ok(caller)) => Some((op, caller)),
-                            _ => return false,
-                        }
-                    } else {
-                        None
-                    };
+        let filed = match kind {
+            Kind::Mem => match mem_columns::read(&payload[b"efi: ".len()..]) {
+                Some(line) => {
                     self.flush_wrap();
-                    match text {
-                        Some((op, caller)) => {
-                            self.memblock_event(line_no, payload, op, (start, end), caller);
-                        }
-                        // A later boot's event, only counted.
-                        None => {
-                            self.accept(Owned::Memblock, line_no, payload);
-                        }
+                    self.mem_line(line_no, payload, line);
+                    true
+                }
+                None => false,
+            },
+            Kind::E820 => match e820_columns::read(payload) {
+                Some(line) => {
+                    self.flush_wrap();
+                    self.e820_line(line_no, payload, line);
+                    true
+                }
+                None => false,
+            },
+            Kind::Memblock => self.memblock_lane(line_no, payload),
+        };
+        if filed {
+            self.hits[0] += 1;
+        }
+        filed
+    }
+
+    /// A memblock=debug line, read from its bytes; false leaves it to the general path.
+    fn memblock_lane(&mut self, line_no: usize, payload: &[u8]) -> bool {
+        match memblock_columns::read_raw(payload) {
+            Some(Raw::Range {
+                op,
+                start,
+                end,
+                caller,
+            }) => {
+                // The text matters only if the event is stored or the line listed; then it
+                // must be UTF-8, as the general path (which decodes first) would see it.
+                let text = if self.keeps(Owned::Memblock) || self.report.wants_info() {
+                    match (std::str::from_utf8(op), std::str::from_utf8(caller)) {
+                        (Ok(op), Ok(caller)) => Some((op, caller)),
+                        _ => return false,
+                    }
+                } else {
+                    None
+                };
+                self.flush_wrap();
+                match text {
+                    Some((op, caller)) => {
+                        self.memblock_event(line_no, payload, op, (start, end), caller);
+                    }
+                    // A later boot's event, only counted.
+                    None => {
+                        self.accept(Owned::Memblock, line_no, payload);
                     }
                 }
-                // A listed line is quoted: only valid UTF-8 is sure to be quoted exactly as the
-                // general path (which decodes the line first) would.
-                Some(Raw::Request)
-                    if !self.report.wants_info() || std::str::from_utf8(payload).is_ok() =>
-                {
-                    self.flush_wrap();
-                    self.info(line_no, payload, memblock_columns::REQUEST);
-                }
-                _ => return false,
+                true
             }
+            // A listed line is quoted: only valid UTF-8 is sure to be quoted exactly as the
+            // general path (which decodes the line first) would.
+            Some(Raw::Request)
+                if !self.report.wants_info() || std::str::from_utf8(payload).is_ok() =>
+            {
+                self.flush_wrap();
+                self.info(line_no, payload, memblock_columns::REQUEST);
+                true
+            }
+            _ => false,
         }
-        self.hits[0] += 1;
-        true
     }
 }
 
@@ -127,6 +160,20 @@ mod tests {
                 3 => print::mem_line(i, d).replacen("efi:", "EFI:", 1),
                 _ => print::mem_line(i, d),
             }));
+            // e820 rows and events, a named type or one the lane leaves to the general path.
+            let types = ["usable", "reserved", "ACPI NVS", "type 9", "soft reserved"];
+            for (i, d) in map.iter().enumerate() {
+                let range = format!(
+                    "[mem {:#018x}-{:#018x}]",
+                    d.phys,
+                    (d.phys + d.num_pages * 4096).wrapping_sub(1)
+                );
+                let (a, b) = (types[i % types.len()], types[(i + 1) % types.len()]);
+                lines.push(format!("BIOS-e820: {range} {a}"));
+                lines.push(format!("e820: update {range} {a} ==> {b}"));
+                lines.push(format!("e820: remove {range} {b}"));
+                lines.push(format!("e820: remove {range}"));
+            }
             for d in map {
                 let last = (d.phys + d.num_pages * 4096).wrapping_sub(1);
                 lines.push(format!(
@@ -164,7 +211,7 @@ mod tests {
                     ]
                     .concat();
                 }
-                (5, _) if line.starts_with(b"memblock_reserve") => {
+                (5, _) if line.starts_with(b"memblock_reserve") || line.starts_with(b"e820") => {
                     line = [b"efi: mem99: [Reserved    ]\n[    9.000000] ", &line[..]].concat();
                 }
                 (6, _) if line.ends_with(b"0x1000") => line.extend_from_slice(b" \xff"),
