@@ -510,6 +510,13 @@ impl<'a> Machine<'a> {
         }
     }
 
+    /// Room in the page table for a walk that maps `regions` regions (1:1 and at a VA) and
+    /// for `setup_page_tables` after it (at most two mappings). The walk's list becomes the
+    /// table, so room short by even one mapping would double a large table's allocation.
+    pub fn reserve_mappings(&mut self, regions: usize) {
+        self.pt.reserve(2 * regions + 2);
+    }
+
     /// `efi_setup_page_tables()`: the buffer handed to firmware and page 0 are mapped 1:1.
     pub fn setup_page_tables(&mut self, buffer: Option<Range>) {
         if self.cfg.bits == 32 {

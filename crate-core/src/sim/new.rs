@@ -115,7 +115,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     entries.shrink_to_fit();
     let w = entries.len();
     let mut vas = vec![None; w];
-    m.pt.reserve(2 * w);
+    m.reserve_mappings(w);
     for i in m.mapping_order(w) {
         vas[i] = m.map_region(&mut entries[i]);
     }

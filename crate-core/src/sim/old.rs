@@ -285,7 +285,7 @@ pub fn enter_virtual_mode(m: &mut Machine) {
     let mapped = m.mapped_count();
     let mut kept: Vec<Entry> = Vec::with_capacity(mapped);
     let mut vas = Vec::with_capacity(mapped);
-    m.pt.reserve(2 * mapped);
+    m.reserve_mappings(mapped);
     let (mut left, mut pg_shift) = (0u64, 0u32);
     let mut prev_buf: Option<usize> = None;
     for i in m.mapping_order(m.memmap.valid()) {
