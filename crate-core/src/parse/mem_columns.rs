@@ -8,7 +8,7 @@
 
 use super::dmesg_efi::MemLine;
 use super::scan::hex16;
-use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemoryType};
+use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemattrEntry, MemoryType};
 
 /// The 16 type names padded to the kernel's 12 columns, indexed by type, each read as two
 /// little-endian integers so that finding a name costs 16 integer compares.
@@ -173,36 +173,49 @@ pub fn read(s: &[u8]) -> Option<MemLine> {
     })
 }
 
+/// Reads `s` (starting at `memattr:`) in the layout of current kernels,
+/// `memattr:  0x<start>-0x<end> [<name:12>|<cells>]` (inclusive end, 1 to 16 digits each);
+/// `None` for anything else. Every byte is checked, so a line read here is ASCII.
+pub fn read_memattr(s: &[u8]) -> Option<MemattrEntry> {
+    let b = s.strip_prefix(b"memattr:")?.trim_ascii_start();
+    let (start, b) = hex(b.strip_prefix(b"0x")?)?;
+    let (last, b) = hex(b.strip_prefix(b"-0x")?)?;
+    let (ty, attr, b) = type_cells(b.strip_prefix(b" [")?)?;
+    (b == b"]" && last >= start && last < u64::MAX).then(|| MemattrEntry {
+        start,
+        end: last + 1,
+        ty: MemoryType(ty),
+        attr: Attributes(attr),
+    })
+}
+
 /// The fields of a clean line: type, attributes, start, exclusive end, and the rest after the
 /// range's closing bracket.
 type Fields<'a> = (u32, u64, u64, u128, &'a [u8]);
 
 /// `[<name:12>|<cells>] range=[0x<16>-0x<16>]` (inclusive end) of 5.9+ kernels.
 fn bracket_fields(b: &[u8]) -> Option<Fields<'_>> {
-    let b = b.strip_prefix(b"[")?;
-    let name = name_key(b.get(..12)?.try_into().ok()?);
-    let ty = PADDED_NAMES.iter().position(|&n| n == name)?;
-    let (attr, b) = flag_cells(&b[12..])?;
+    let (ty, attr, b) = type_cells(b.strip_prefix(b"[")?)?;
     let (phys, last, b) = range(b.strip_prefix(b"] range=[0x")?)?;
     let b = b.strip_prefix(b"]")?;
-    Some((ty as u32, attr, phys, u128::from(last) + 1, b))
+    Some((ty, attr, phys, u128::from(last) + 1, b))
+}
+
+/// `<name:12>|<cells>` inside the bracket: the type, the attribute bits and the rest from
+/// the `]`.
+fn type_cells(b: &[u8]) -> Option<(u32, u64, &[u8])> {
+    let name = name_key(b.get(..12)?.try_into().ok()?);
+    let ty = PADDED_NAMES.iter().position(|&n| n == name)?;
+    let (attr, rest) = flag_cells(&b[12..])?;
+    Some((ty as u32, attr, rest))
 }
 
 /// `N, attr=0x<1-16>, range=[0x<16>-0x<16>)` (exclusive end) after `type=`, the layout of
 /// 2.6.x-4.x kernels.
 fn numeric_fields(b: &[u8]) -> Option<Fields<'_>> {
     let (ty, b) = decimal::<u32>(b, 9)?;
-    let b = b.strip_prefix(b", attr=0x")?;
-    let digits = b
-        .iter()
-        .take(17)
-        .take_while(|c| c.is_ascii_hexdigit())
-        .count();
-    if digits == 0 || digits > 16 {
-        return None;
-    }
-    let attr = b[..digits].iter().fold(0, |n, &d| n << 4 | hex_value(d));
-    let (phys, end, b) = range(b[digits..].strip_prefix(b", range=[0x")?)?;
+    let (attr, b) = hex(b.strip_prefix(b", attr=0x")?)?;
+    let (phys, end, b) = range(b.strip_prefix(b", range=[0x")?)?;
     let b = b.strip_prefix(b")")?;
     Some((ty, attr, phys, u128::from(end), b))
 }
@@ -230,6 +243,20 @@ fn decimal<T: From<u8> + std::ops::Mul<Output = T> + std::ops::Add<Output = T>>(
     let value = b[..digits]
         .iter()
         .fold(T::from(0), |n, &d| n * T::from(10) + T::from(d - b'0'));
+    Some((value, &b[digits..]))
+}
+
+/// 1 to 16 hex digits at the start of `b` and the rest.
+fn hex(b: &[u8]) -> Option<(u64, &[u8])> {
+    let digits = b
+        .iter()
+        .take(17)
+        .take_while(|c| c.is_ascii_hexdigit())
+        .count();
+    if digits == 0 || digits > 16 {
+        return None;
+    }
+    let value = b[..digits].iter().fold(0, |n, &d| n << 4 | hex_value(d));
     Some((value, &b[digits..]))
 }
 
@@ -267,9 +294,12 @@ fn flag_cells(b: &[u8]) -> Option<(u64, &[u8])> {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{BLANK, CELLS_LEN, SHOWN, cells_layout, matching_bytes, matching_bytes_swar, read};
+    use super::{
+        BLANK, CELLS_LEN, SHOWN, cells_layout, matching_bytes, matching_bytes_swar, read,
+        read_memattr,
+    };
     use crate::model::{Attributes, Descriptor, MemoryType};
-    use crate::parse::dmesg_efi::parse_any_mem_line;
+    use crate::parse::dmesg_efi::{parse_any_mem_line, parse_range_typeattr};
     use crate::parse::edits::every_byte_everywhere;
     use crate::parse::{edits, print};
 
@@ -355,6 +385,56 @@ mod tests {
             let text = String::from_utf8_lossy(&bytes);
             if let Some(fast) = read(text.as_bytes()) {
                 prop_assert_eq!(parse_any_mem_line(&text), Some(Ok(fast)), "{}", text);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// The same for `memattr:` lines (12 or 16 address digits): wherever the fast reader
+        /// answers, the general one gives the very same entry, and it answers for every clean
+        /// line.
+        #[test]
+        fn memattr_agrees_with_the_general_reader(
+            d in descriptor(),
+            wide in any::<bool>(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..EDITS.len(), 0u8..4), 0..3),
+        ) {
+            let last = d.last_byte_wide().min(u128::from(u64::MAX));
+            let width = if wide { 16 } else { 12 };
+            let line = format!(
+                "memattr:  0x{:0width$x}-0x{last:0width$x} {}",
+                d.phys,
+                print::typeattr(&d)
+            );
+            let general = |text: &str| {
+                text.strip_prefix("memattr:")
+                    .map(|rest| parse_range_typeattr(rest.trim_start()).map(|(entry, _)| entry))
+            };
+            let clean = d.is_valid()
+                && d.ty.short_name().is_some()
+                && !d.attr.has_unknown_bits()
+                && last < u128::from(u64::MAX);
+            if edits.is_empty() && clean {
+                prop_assert!(read_memattr(line.as_bytes()).is_some(), "{line}");
+            }
+            for at in 0..line.len() {
+                for with in *b" |W-0]" {
+                    let mut bytes = line.as_bytes().to_vec();
+                    bytes[at] = with;
+                    let text = String::from_utf8_lossy(&bytes);
+                    if let Some(fast) = read_memattr(text.as_bytes()) {
+                        prop_assert_eq!(general(&text), Some(Ok(fast)), "{}", text);
+                    }
+                }
+            }
+            let mut bytes = line.into_bytes();
+            let edits: Vec<_> = edits.into_iter().map(|(at, with, how)| (at, EDITS[with], how)).collect();
+            edits::apply(&mut bytes, &edits);
+            let text = String::from_utf8_lossy(&bytes);
+            if let Some(fast) = read_memattr(text.as_bytes()) {
+                prop_assert_eq!(general(&text), Some(Ok(fast)), "{}", text);
             }
         }
     }

@@ -2,11 +2,12 @@
 //! the log (first boot wins) or reported.
 
 use super::{Driver, Owned, strip_efi_prefix};
-use crate::model::{Descriptor, MemblockEvent};
+use crate::model::{Descriptor, MemattrEntry, MemblockEvent};
 use crate::parse::blocks::{Kind, Source};
 use crate::parse::dmesg_efi::{self, MemLine};
 use crate::parse::e820::{self, E820Line};
 use crate::parse::kernel_misc::{self, MiscLine};
+use crate::parse::mem_columns;
 use crate::parse::report::{Report, Severity};
 use crate::parse::scan::{FastTrim, contains_lit};
 
@@ -85,12 +86,13 @@ impl Driver {
             if rest.starts_with("Processing") {
                 return true;
             }
-            match dmesg_efi::parse_range_typeattr(rest) {
-                Ok((entry, _)) => {
-                    if self.accept(Owned::Memattr, line_no, text.as_bytes()) {
-                        self.log.memattr.push(entry);
-                    }
-                }
+            // The fixed-column reader first, as for `memNN` lines.
+            let read = match mem_columns::read_memattr(body.as_bytes()) {
+                Some(entry) => Ok(entry),
+                None => dmesg_efi::parse_range_typeattr(rest).map(|(entry, _)| entry),
+            };
+            match read {
+                Ok(entry) => self.memattr_line(line_no, text.as_bytes(), entry),
                 Err(reason) => self.report.add(
                     line_no,
                     text,
@@ -118,6 +120,13 @@ impl Driver {
             return true;
         }
         false
+    }
+
+    /// Files a read `memattr:` entry; `text` is the line, quoted if it is from a later boot.
+    pub(super) fn memattr_line(&mut self, line_no: usize, text: &[u8], entry: MemattrEntry) {
+        if self.accept(Owned::Memattr, line_no, text) {
+            self.log.memattr.push(entry);
+        }
     }
 
     /// Files a read `memNN:` line; `text` is the line, quoted by any warning.

@@ -1,12 +1,12 @@
-//! The fast lane for the commonest kinds of memory line in a kernel log: a timestamped
-//! `efi: memNN:` (or `EFI: memNN:`) entry in the 6.x or the older numeric layout, a
-//! timestamped e820 table row or update/remove event, and a timestamped memblock=debug line. Such a line is
-//! read straight from its bytes by the fixed-offset readers and filed, skipping what the
-//! general path does first (the gate, UTF-8 decoding, hard-wrap joining, trying each reader in
-//! turn). For these lines that work decides nothing: the gate lets them through, they are
-//! valid UTF-8 (the readers check every byte they keep), a line holding `range=` is never held
-//! for joining, and the general path would reach the same reader. Any other line, or one the
-//! readers do not take, goes the general way unchanged.
+//! The fast lane for the commonest kinds of memory line in a kernel log, each timestamped: an
+//! `efi: memNN:` (or `EFI: memNN:`) entry in the 6.x or the older numeric layout, an
+//! `efi: memattr:` entry, an e820 table row or update/remove event, and a memblock=debug line.
+//! Such a line is read straight from its bytes by the fixed-offset readers and filed, skipping
+//! what the general path does first (the gate, UTF-8 decoding, hard-wrap joining, trying each
+//! reader in turn). For these lines that work decides nothing: the gate lets them through,
+//! they are valid UTF-8 (the readers check every byte they keep), only a `memNN:` line without
+//! `range=` is held for joining, and the general path would reach the same reader. Any other
+//! line, or one the readers do not take, goes the general way unchanged.
 
 use super::{Driver, Owned};
 use crate::parse::Format;
@@ -47,14 +47,20 @@ impl Driver {
             return false;
         };
         let filed = match kind {
-            Kind::Mem => match mem_columns::read(&payload[b"efi: ".len()..]) {
-                Some(line) => {
+            Kind::Mem => {
+                let body = &payload[b"efi: ".len()..];
+                if let Some(line) = mem_columns::read(body) {
                     self.flush_wrap();
                     self.mem_line(line_no, payload, line);
                     true
+                } else if let Some(entry) = mem_columns::read_memattr(body) {
+                    self.flush_wrap();
+                    self.memattr_line(line_no, payload, entry);
+                    true
+                } else {
+                    false
                 }
-                None => false,
-            },
+            }
             Kind::E820 => match e820_columns::read(payload) {
                 Some(line) => {
                     self.flush_wrap();
@@ -169,6 +175,12 @@ mod tests {
                     (d.phys + d.num_pages * 4096).wrapping_sub(1)
                 );
                 let (a, b) = (types[i % types.len()], types[(i + 1) % types.len()]);
+                lines.push(format!(
+                    "efi: memattr:  0x{:012x}-0x{:012x} {}",
+                    d.phys,
+                    d.last_byte_wide(),
+                    print::typeattr(d)
+                ));
                 lines.push(format!("BIOS-e820: {range} {a}"));
                 lines.push(format!("e820: update {range} {a} ==> {b}"));
                 lines.push(format!("e820: remove {range} {b}"));
@@ -211,7 +223,11 @@ mod tests {
                     ]
                     .concat();
                 }
-                (5, _) if line.starts_with(b"memblock_reserve") || line.starts_with(b"e820") => {
+                (5, _)
+                    if [&b"memblock_reserve"[..], b"e820", b"efi: memattr"]
+                        .iter()
+                        .any(|start| line.starts_with(start)) =>
+                {
                     line = [b"efi: mem99: [Reserved    ]\n[    9.000000] ", &line[..]].concat();
                 }
                 (6, _) if line.ends_with(b"0x1000") => line.extend_from_slice(b" \xff"),
