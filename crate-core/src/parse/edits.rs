@@ -32,3 +32,33 @@ pub fn every_byte_everywhere<const N: usize>(base: [u8; N]) -> impl Iterator<Ite
         })
     })
 }
+
+/// What every fixed-column reader's property test checks: on `line` with each byte in
+/// `positions` swapped in turn for each of `swaps`, and on `line` with `edits` applied, wherever
+/// `fast` answers, `general` (the general reader, its error as `None`) gives the very same.
+pub fn fast_agrees_with_general<T: PartialEq + std::fmt::Debug>(
+    line: &str,
+    positions: std::ops::Range<usize>,
+    swaps: &[u8],
+    edits: &[(Index, u8, u8)],
+    fast: impl Fn(&[u8]) -> Option<T>,
+    general: impl Fn(&str) -> Option<T>,
+) -> Result<(), proptest::test_runner::TestCaseError> {
+    let check = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes);
+        if let Some(read) = fast(text.as_bytes()) {
+            proptest::prop_assert_eq!(general(&text), Some(read), "{}", text);
+        }
+        Ok(())
+    };
+    for at in positions {
+        for &with in swaps {
+            let mut bytes = line.as_bytes().to_vec();
+            bytes[at] = with;
+            check(&bytes)?;
+        }
+    }
+    let mut bytes = line.as_bytes().to_vec();
+    apply(&mut bytes, edits);
+    check(&bytes)
+}
