@@ -1,18 +1,31 @@
 //! The e820 table and the edits both kernels make to it (spec §1.4).
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::model::{Attributes, Descriptor, E820Entry, E820Type, MemoryType};
 
-use super::ranges::Range;
+use super::ranges::{Range, partition_point_near};
 
 /// A sanitised e820 table: sorted, non-overlapping, equal neighbours merged.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct E820 {
     /// Shared with the snapshots; an edit copies the table only while a snapshot holds it.
     pub entries: Arc<Vec<E820Entry>>,
+    /// Where the last `mapped_all` looked: the walks ask in address order, so the next
+    /// answer is searched from there. Only a hint: it never changes an answer.
+    near: Cell<usize>,
 }
+
+/// Tables are equal when their entries are (the lookup hint is not part of the table).
+impl PartialEq for E820 {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Eq for E820 {}
 
 /// The EFI stub's `setup_e820` translation; `None` for types it skips (a hole).
 pub fn e820_type_for(d: &Descriptor, soft_reserve: bool) -> Option<E820Type> {
@@ -52,6 +65,7 @@ impl E820 {
     pub fn from_raw(raw: Vec<E820Entry>) -> Self {
         let mut t = Self {
             entries: Arc::new(raw),
+            ..Self::default()
         };
         let ordered = t.entries.windows(2).all(|w| w[0].end <= w[1].start)
             && t.entries.iter().all(|e| e.start < e.end);
@@ -116,6 +130,7 @@ impl E820 {
                     // cut at every boundary underneath, merged or not.
                     let mut raw = Self {
                         entries: Arc::new(descs.filter_map(translate).collect()),
+                        ..Self::default()
                     };
                     raw.sanitize();
                     return raw;
@@ -126,6 +141,7 @@ impl E820 {
         }
         Self {
             entries: Arc::new(merged),
+            ..Self::default()
         }
     }
 
@@ -255,7 +271,8 @@ impl E820 {
         if r.is_empty() {
             return false;
         }
-        let first = self.entries.partition_point(|e| e.end <= r.start);
+        let first = partition_point_near(&self.entries, self.near.get(), |e| e.end <= r.start);
+        self.near.set(first);
         let mut cur = r.start;
         for e in &self.entries[first..] {
             if e.start > cur || e.kind != kind {
@@ -402,6 +419,7 @@ mod tests {
         fn sanitized(raw: Vec<E820Entry>) -> E820 {
             let mut t = E820 {
                 entries: Arc::new(raw),
+                ..E820::default()
             };
             t.sanitize();
             t

@@ -8,7 +8,9 @@ use crate::model::E820Type;
 use super::Kernel;
 use super::events::Phase;
 use super::machine::{Machine, Source};
-use super::ranges::{ONE_MIB, Range, coalesce, describe, intersect_all, subtract, total, union};
+use super::ranges::{
+    ONE_MIB, Range, coalesce, describe, intersect_all, partition_point_near, subtract, total, union,
+};
 
 /// The outcome of one invariant check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -342,6 +344,8 @@ fn final_map_check(m: &Machine, phase: Phase, efi: &[Range]) -> InvariantResult 
             detail: String::new(),
         };
     }
+    // The map is walked in address order (as a rule), so each search starts at the last.
+    let mut near = 0;
     let bad: Vec<String> = m
         .memmap
         .valid_entries()
@@ -352,7 +356,8 @@ fn final_map_check(m: &Machine, phase: Phase, efi: &[Range]) -> InvariantResult 
                 let r = e.range();
                 let above = Range::new(r.start.max(ONE_MIB), r.end);
                 // `efi` is coalesced: a fully freed range lies inside one of its ranges.
-                let i = efi.partition_point(|f| f.end < above.end);
+                let i = partition_point_near(efi, near, |f| f.end < above.end);
+                near = i;
                 let fully_freed = efi
                     .get(i)
                     .is_some_and(|f| f.start <= above.start && above.end <= f.end);

@@ -1,11 +1,12 @@
 //! The EFI page table (`efi_mm.pgd`, 64-bit): 1:1 and high-VA mappings and the VA bump
 //! allocator (spec §1.5).
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::ranges::Range;
+use super::ranges::{Range, partition_point_near};
 
 /// `EFI_VA_START`: −4 GiB; the allocator runs down from here.
 pub const EFI_VA_START: u64 = 0xffff_ffff_0000_0000;
@@ -42,6 +43,9 @@ pub struct PageTable {
     settled: Arc<Vec<Mapping>>,
     /// Mappings made since the last `settle`, in creation order.
     pending: Vec<Mapping>,
+    /// Where the last lookup landed: I-9 asks in map order, so the next answer is searched
+    /// from there. Only a hint: it never changes an answer.
+    near: Cell<usize>,
 }
 
 impl Default for PageTable {
@@ -50,6 +54,7 @@ impl Default for PageTable {
             efi_va: EFI_VA_START,
             settled: Arc::default(),
             pending: Vec::new(),
+            near: Cell::new(0),
         }
     }
 }
@@ -134,7 +139,8 @@ impl PageTable {
     /// The live mappings starting at `phys`, in the order they were made.
     fn starting_at(&self, phys: u64) -> impl Iterator<Item = &Mapping> {
         self.assert_settled();
-        let i = self.settled.partition_point(|m| m.phys.start < phys);
+        let i = partition_point_near(&self.settled, self.near.get(), |m| m.phys.start < phys);
+        self.near.set(i);
         self.settled[i..]
             .iter()
             .take_while(move |m| m.phys.start == phys)
