@@ -7,7 +7,7 @@
 //! So when this reader answers, the general one would have answered the same.
 
 use super::dmesg_efi::MemLine;
-use super::scan::hex16;
+use super::scan::{decimal, hex_run, hex16};
 use crate::model::{Attributes, Descriptor, EFI_PAGE_SIZE, MemattrEntry, MemoryType};
 
 /// The 16 type names padded to the kernel's 12 columns, indexed by type, each read as two
@@ -178,8 +178,8 @@ pub fn read(s: &[u8]) -> Option<MemLine> {
 /// `None` for anything else. Every byte is checked, so a line read here is ASCII.
 pub fn read_memattr(s: &[u8]) -> Option<MemattrEntry> {
     let b = s.strip_prefix(b"memattr:")?.trim_ascii_start();
-    let (start, b) = hex(b.strip_prefix(b"0x")?)?;
-    let (last, b) = hex(b.strip_prefix(b"-0x")?)?;
+    let (start, b) = hex_run(b.strip_prefix(b"0x")?)?;
+    let (last, b) = hex_run(b.strip_prefix(b"-0x")?)?;
     let (ty, attr, b) = type_cells(b.strip_prefix(b" [")?)?;
     (b == b"]" && last >= start && last < u64::MAX).then(|| MemattrEntry {
         start,
@@ -214,7 +214,7 @@ fn type_cells(b: &[u8]) -> Option<(u32, u64, &[u8])> {
 /// 2.6.x-4.x kernels.
 fn numeric_fields(b: &[u8]) -> Option<Fields<'_>> {
     let (ty, b) = decimal::<u32>(b, 9)?;
-    let (attr, b) = hex(b.strip_prefix(b", attr=0x")?)?;
+    let (attr, b) = hex_run(b.strip_prefix(b", attr=0x")?)?;
     let (phys, end, b) = range(b.strip_prefix(b", range=[0x")?)?;
     let b = b.strip_prefix(b")")?;
     Some((ty, attr, phys, u128::from(end), b))
@@ -225,48 +225,6 @@ fn range(b: &[u8]) -> Option<(u64, u64, &[u8])> {
     let start = hex16(b)?;
     let b = b[16..].strip_prefix(b"-0x")?;
     Some((start, hex16(b)?, &b[16..]))
-}
-
-/// 1 to `max` decimal digits at the start of `b` (`max` ≤ 19, so the value fits) and the rest.
-fn decimal<T: From<u8> + std::ops::Mul<Output = T> + std::ops::Add<Output = T>>(
-    b: &[u8],
-    max: usize,
-) -> Option<(T, &[u8])> {
-    let digits = b
-        .iter()
-        .take(max + 1)
-        .take_while(|c| c.is_ascii_digit())
-        .count();
-    if digits == 0 || digits > max {
-        return None;
-    }
-    let value = b[..digits]
-        .iter()
-        .fold(T::from(0), |n, &d| n * T::from(10) + T::from(d - b'0'));
-    Some((value, &b[digits..]))
-}
-
-/// 1 to 16 hex digits at the start of `b` and the rest.
-fn hex(b: &[u8]) -> Option<(u64, &[u8])> {
-    let digits = b
-        .iter()
-        .take(17)
-        .take_while(|c| c.is_ascii_hexdigit())
-        .count();
-    if digits == 0 || digits > 16 {
-        return None;
-    }
-    let value = b[..digits].iter().fold(0, |n, &d| n << 4 | hex_value(d));
-    Some((value, &b[digits..]))
-}
-
-/// The value of a byte already checked to be a hex digit.
-fn hex_value(d: u8) -> u64 {
-    u64::from(if d <= b'9' {
-        d - b'0'
-    } else {
-        (d | 0x20) - b'a' + 10
-    })
 }
 
 /// `|RUN|  |…|UC]` with every known column in the kernel's order, each blank or its own token:

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::scan::{FastTrim, find_lit, number64};
+use super::scan::{FastTrim, decimal, find_lit, hex_run, number64};
 use crate::model::{Attributes, Descriptor, MemoryType};
 
 /// One sysfs file value or a whole RTMAP line.
@@ -87,6 +87,29 @@ fn parse_rtmap(s: &str) -> Result<RtLine, String> {
     })
 }
 
+/// The truth logs' `RTMAP <idx> 0x<type> 0x<phys> 0x<virt> 0x<pages> 0x<attr>` exactly (1-9
+/// index digits, 1-16 hex digits each, the type within 8), read from the bytes: the index and
+/// the descriptor. `None` for anything else, which the general reader in [`parse`] takes.
+/// Every byte is checked, so a line read here is ASCII and ends in a digit.
+pub fn read_rtmap(line: &[u8]) -> Option<(usize, Descriptor)> {
+    let (index, mut rest) = decimal::<usize>(line.strip_prefix(b"RTMAP ")?, 9)?;
+    let mut nums = [0u64; 5];
+    for slot in &mut nums {
+        let (value, after) = hex_run(rest.strip_prefix(b" 0x")?)?;
+        *slot = value;
+        rest = after;
+    }
+    let [ty, phys, virt, num_pages, attr] = nums;
+    let desc = Descriptor {
+        ty: MemoryType(u32::try_from(ty).ok()?),
+        phys,
+        num_pages,
+        virt,
+        attr: Attributes(attr),
+    };
+    rest.is_empty().then_some((index, desc))
+}
+
 /// Gathers sysfs fields per entry directory; the shell lists `10` before `2`, so entries are
 /// ordered by their number at the end.
 #[derive(Default)]
@@ -125,5 +148,44 @@ impl SysfsCollector {
             }
         }
         (descs, incomplete)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{RtLine, parse, read_rtmap};
+    use crate::parse::edits;
+
+    /// Bytes that can turn one field of a line into another, or into nonsense.
+    const EDITS: &[u8] = b" xX0189aAfFg-+\t\xc3";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Wherever the fixed reader answers, on printed lines and on lines with a byte
+        /// changed, inserted, removed or cut, the general reader gives the very same entry;
+        /// and it answers for every printed line whose type fits in 32 bits.
+        #[test]
+        fn rtmap_agrees_with_the_general_reader(
+            index in prop_oneof![0usize..200, 0usize..2_000_000_000],
+            nums in any::<[u64; 5]>(),
+            narrow_type in any::<bool>(),
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0usize..EDITS.len(), 0u8..4), 0..3),
+        ) {
+            let [ty, phys, virt, pages, attr] = nums;
+            let ty = if narrow_type { ty & 0xffff_ffff } else { ty };
+            let line = format!("RTMAP {index} {ty:#x} {phys:#x} {virt:#x} {pages:#x} {attr:#x}");
+            if edits.is_empty() && narrow_type && index < 1_000_000_000 {
+                prop_assert!(read_rtmap(line.as_bytes()).is_some(), "{line}");
+            }
+            let general = |text: &str| match parse(text) {
+                Some(Ok(RtLine::Whole { index, desc })) => Some((index, desc)),
+                _ => None,
+            };
+            let edits: Vec<_> = edits.into_iter().map(|(at, with, how)| (at, EDITS[with], how)).collect();
+            edits::fast_agrees_with_general(&line, 0..line.len(), b" x0fg", &edits, read_rtmap, general)?;
+        }
     }
 }

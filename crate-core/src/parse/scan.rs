@@ -207,6 +207,50 @@ fn pack_nibbles(x: u64) -> u64 {
     (n | n >> 16) & 0xffff_ffff
 }
 
+/// 1 to `max` decimal digits at the start of `b` (`max` ≤ 19, so the value fits) and the rest.
+#[inline(always)]
+pub fn decimal<T: From<u8> + std::ops::Mul<Output = T> + std::ops::Add<Output = T>>(
+    b: &[u8],
+    max: usize,
+) -> Option<(T, &[u8])> {
+    let digits = b
+        .iter()
+        .take(max + 1)
+        .take_while(|c| c.is_ascii_digit())
+        .count();
+    if digits == 0 || digits > max {
+        return None;
+    }
+    let value = b[..digits]
+        .iter()
+        .fold(T::from(0), |n, &d| n * T::from(10) + T::from(d - b'0'));
+    Some((value, &b[digits..]))
+}
+
+/// 1 to 16 hex digits at the start of `b` and the rest.
+#[inline]
+pub fn hex_run(b: &[u8]) -> Option<(u64, &[u8])> {
+    let digits = b
+        .iter()
+        .take(17)
+        .take_while(|c| c.is_ascii_hexdigit())
+        .count();
+    if digits == 0 || digits > 16 {
+        return None;
+    }
+    let value = b[..digits].iter().fold(0, |n, &d| n << 4 | hex_value(d));
+    Some((value, &b[digits..]))
+}
+
+/// The value of a byte already checked to be a hex digit.
+fn hex_value(d: u8) -> u64 {
+    u64::from(if d <= b'9' {
+        d - b'0'
+    } else {
+        (d | 0x20) - b'a' + 10
+    })
+}
+
 /// Each byte's hex value, or [`NOT_HEX`]: one load per digit instead of three range tests,
 /// which matters because every memory line holds two or three 16-digit addresses.
 const HEX_VALUE: [u8; 256] = {

@@ -71,18 +71,29 @@ impl Driver {
                 value,
             }) => self.sysfs.add(index, field, value, line_no),
             Ok(RtLine::Whole { index, desc }) => {
-                if self
-                    .block
-                    .as_ref()
-                    .is_none_or(|b| b.source != Source::Rtmap)
-                {
-                    self.close_block();
-                    self.next_kind = Kind::Runtime;
-                }
-                self.entry(line_no, text.as_bytes(), Source::Rtmap, Some(index), desc);
+                self.rtmap_entry(line_no, text.as_bytes(), index, desc)
             }
             Err(reason) => self.report.add(line_no, text, Severity::Error, reason),
         }
         true
+    }
+
+    /// Files one `RTMAP` line: a run of them is a runtime map.
+    pub(super) fn rtmap_entry(
+        &mut self,
+        line_no: usize,
+        text: &[u8],
+        index: usize,
+        desc: Descriptor,
+    ) {
+        if self
+            .block
+            .as_ref()
+            .is_none_or(|b| b.source != Source::Rtmap)
+        {
+            self.close_block();
+            self.next_kind = Kind::Runtime;
+        }
+        self.entry(line_no, text, Source::Rtmap, Some(index), desc);
     }
 }

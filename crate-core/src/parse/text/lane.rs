@@ -1,7 +1,7 @@
 //! The fast lane for the commonest kinds of memory line in a kernel log, each timestamped: an
 //! `efi: memNN:` (or `EFI: memNN:`) entry in the 6.x or the older numeric layout, an
-//! `efi: memattr:` entry, an e820 table row or update/remove event, and a memblock=debug line.
-//! Such a line is read straight from its bytes by the fixed-offset readers and filed, skipping
+//! `efi: memattr:` entry, an e820 table row or update/remove event, and a memblock=debug line;
+//! and, without a stamp, a row of the truth logs' `RTMAP` dump. Such a line is read straight from its bytes by the fixed-offset readers and filed, skipping
 //! what the general path does first (the gate, UTF-8 decoding, hard-wrap joining, trying each
 //! reader in turn). For these lines that work decides nothing: the gate lets them through,
 //! they are valid UTF-8 (the readers check every byte they keep), only a `memNN:` line without
@@ -10,11 +10,10 @@
 
 use super::{Driver, Owned};
 use crate::parse::Format;
-use crate::parse::kernel_misc;
 use crate::parse::memblock_columns::Raw;
 use crate::parse::scan::starts;
-use crate::parse::wrappers::Stamped;
-use crate::parse::{e820_columns, mem_columns, memblock_columns};
+use crate::parse::wrappers::{Seen, Stamped};
+use crate::parse::{e820_columns, kernel_misc, mem_columns, memblock_columns, runtime_map};
 
 /// Which reader a line goes to, by how it starts.
 enum Kind {
@@ -75,6 +74,31 @@ impl Driver {
             self.hits[0] += 1;
         }
         filed
+    }
+
+    /// An unstamped line in the exact `RTMAP` layout (the truth logs' runtime-map dump): the
+    /// reader checks every byte, so no wrapper but a CR can be around it (no padding, quote or
+    /// prefix), the gate passes it, and of the families only the runtime map's reader takes
+    /// such a line. True when it was filed here.
+    pub(super) fn rtmap_lane(&mut self, line_no: usize, raw: &[u8]) -> bool {
+        if !self.lane || !self.allows(Format::RuntimeMap) || !starts(raw, b"RTMAP ") {
+            return false;
+        }
+        // A CR before the LF is the one wrapper such a line can carry.
+        let (line, crlf) = match raw.strip_suffix(b"\r") {
+            Some(line) => (line, true),
+            None => (raw, false),
+        };
+        let Some((index, desc)) = runtime_map::read_rtmap(line) else {
+            return false;
+        };
+        if crlf {
+            self.seen.add(Seen::CRLF);
+        }
+        self.flush_wrap();
+        self.rtmap_entry(line_no, line, index, desc);
+        self.hits[2] += 1;
+        true
     }
 
     /// A memblock=debug line, read from its bytes; false leaves it to the general path.
@@ -235,6 +259,27 @@ mod tests {
                 _ => {}
             }
             out.extend_from_slice(format!("[{:5}.{:06}] ", n / 100, n % 100).as_bytes());
+            out.extend_from_slice(&line);
+            out.push(b'\n');
+        }
+        // A runtime-map dump without stamps, as the truth logs hold it, with the same wrappers.
+        for (i, d) in map.iter().enumerate() {
+            let mut line = format!(
+                "RTMAP {i} {:#x} {:#x} {:#x} {:#x} {:#x}",
+                d.ty.0, d.phys, d.virt, d.num_pages, d.attr.0
+            )
+            .into_bytes();
+            match (wrapper, i % 3) {
+                (1, _) => line.push(b'\r'),
+                (2, 1) => line.extend_from_slice(&[b' '; 12]),
+                (3, 2) => line.push(b'$'),
+                (6, 0) => line.extend_from_slice(b" \xff"),
+                // Right after an entry held for its continuation, which it flushes.
+                (5, 0) => {
+                    line = [b"[    9.000000] efi: mem99: [Reserved    ]\n", &line[..]].concat()
+                }
+                _ => {}
+            }
             out.extend_from_slice(&line);
             out.push(b'\n');
         }

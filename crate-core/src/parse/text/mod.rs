@@ -183,6 +183,9 @@ impl Driver {
                 passed = Some(after.len());
             }
         }
+        if stamped.is_none() && self.rtmap_lane(line_no, raw) {
+            return;
+        }
         let (payload, gated) = match stamped.and_then(|stamp| stamp.unwrap(&mut self.seen)) {
             // The payload is `after` with its end trimmed (a CR, padding, a pager's `$`); a
             // trim can turn the gate's yes into no (`Type ` at the end of a line), so only
