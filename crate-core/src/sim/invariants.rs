@@ -140,6 +140,8 @@ pub fn evaluate(
         Some(checks) => out.extend_from_slice(checks),
         None => release_checks(m, released, &mut out),
     }
+    // Reuse takes the first RELEASE_CHECKS results, so that must stay their number.
+    debug_assert_eq!(out.len(), RELEASE_CHECKS);
     let allocs = m
         .memmap
         .buffers
