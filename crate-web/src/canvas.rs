@@ -2,7 +2,7 @@
 //! `performance.mark/measure` so the end-to-end suite can report the figures.
 
 use efiviz_core::draw::{Theme, TimelineScene, draw_overview, draw_timeline};
-use efiviz_core::layout::Lane;
+use efiviz_core::layout::{Axis, Placed};
 use plotters::prelude::IntoDrawingArea;
 use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
@@ -56,15 +56,16 @@ pub fn paint_timeline(canvas: &HtmlCanvasElement, scene: &TimelineScene) -> Resu
     Ok(drawn)
 }
 
-/// Draws the overview strip of `lane` with the window `[start, end)` framed.
+/// Draws the overview strip of a lane placed on its linear axis, with the window
+/// `[start, end)` framed.
 pub fn paint_overview(
     canvas: &HtmlCanvasElement,
-    lane: &Lane,
+    (lane, axis): (&Placed, &Axis),
     window: (u64, u64),
     theme: Theme,
 ) -> Result<(), String> {
     let area = backend(canvas)?.into_drawing_area();
-    draw_overview(&area, lane, window, theme).map_err(|e| e.to_string())
+    draw_overview(&area, (lane, axis), window, theme).map_err(|e| e.to_string())
 }
 
 /// Marks the moment an input arrived (file chosen, dropped, pasted, sample clicked).

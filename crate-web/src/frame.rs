@@ -1,4 +1,4 @@
-//! Running work once the browser has shown a frame.
+//! Running work once the browser has shown a frame, or has nothing else to do.
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -21,5 +21,20 @@ pub fn after_next_paint(then: impl FnOnce() + 'static) {
         .is_err()
     {
         web_sys::console::error_1(&"requestAnimationFrame failed".into());
+    }
+}
+
+/// Calls `then` when the browser is next idle (after a zero timeout where there is no
+/// `requestIdleCallback`): for work no frame waits for.
+pub fn when_idle(then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return then();
+    };
+    let callback = Closure::once_into_js(then);
+    if window
+        .request_idle_callback(callback.unchecked_ref())
+        .is_err()
+    {
+        let _ = window.set_timeout_with_callback(callback.unchecked_ref());
     }
 }

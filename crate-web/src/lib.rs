@@ -12,6 +12,7 @@ pub mod job;
 mod listener;
 mod loader;
 mod page_url;
+mod placing;
 mod samples;
 mod scene;
 pub mod state;

@@ -2,7 +2,7 @@
 //! marks, selection and hover. The on-screen canvas and the PNG export draw the same scene.
 
 use efiviz_core::draw::{TimelineScene, compare_marks};
-use efiviz_core::layout::{Lane, Rows};
+use efiviz_core::layout::{Kernel, Placed, Rows};
 
 use crate::state::{AppState, Pick};
 
@@ -14,15 +14,15 @@ pub fn with_scene<R>(
 ) -> Option<R> {
     let loaded = state.loaded.as_ref()?;
     let shown = state.rows();
-    let empty = Lane::default();
-    let lanes: Vec<&Lane> = shown
+    let reached = |&(step, kernel): &(usize, Kernel)| {
+        let steps = &loaded.story.steps;
+        (step <= state.step).then(|| &steps[step].kernel(kernel).lane)
+    };
+    let lanes: Vec<&Placed> = shown
         .iter()
-        .map(|&(step, kernel)| {
-            if step <= state.step {
-                &loaded.story.steps[step].kernel(kernel).lane
-            } else {
-                &empty
-            }
+        .map(|row| match reached(row) {
+            Some(_) => loaded.story.placed(row.0, row.1),
+            None => Placed::empty(),
         })
         .collect();
     // In compare mode every NEW lane is marked where it differs from the OLD lane above it.
@@ -30,7 +30,7 @@ pub fn with_scene<R>(
     let row_of = |pick: Option<Pick>| {
         let pick = pick?;
         let row = shown.iter().position(|&r| r == (pick.step, pick.kernel))?;
-        Some((row, lanes[row].index_at(pick.addr)?))
+        Some((row, reached(&shown[row])?.index_at(pick.addr)?))
     };
     let scene = TimelineScene {
         lanes: &lanes,

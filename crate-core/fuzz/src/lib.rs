@@ -120,8 +120,8 @@ pub fn end_to_end(data: &[u8]) {
     }
     let view = View::fit(&story.axis);
     for kernel in [Kernel::Old, Kernel::New] {
-        for lane in story.steps.iter().map(|s| &s.kernel(kernel).lane) {
-            let columns = cells(lane, &story.axis, &view, 1200.0);
+        for step in 0..story.steps.len() {
+            let columns = cells(story.placed(step, kernel), &view, 1200.0);
             assert!(columns.len() <= 1200, "more cells than pixel columns");
         }
     }

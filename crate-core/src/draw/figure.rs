@@ -14,7 +14,7 @@ use super::theme::Theme;
 use super::timeline::{TimelineScene, compare_marks, draw_timeline};
 use super::xml::escape;
 use crate::layout::units::short_hex;
-use crate::layout::{Kernel, Lane, Region, RegionState, Rows, Story, View, ticks};
+use crate::layout::{Kernel, Lane, Placed, Region, RegionState, Rows, Story, View, ticks};
 
 /// Namespace of the view element inside `<metadata>`.
 pub const METADATA_NS: &str = "urn:efiviz:view";
@@ -77,6 +77,7 @@ pub fn figure_svg(fig: &Figure) -> Result<String, String> {
         .iter()
         .map(|&(s, k)| &fig.story.steps[s].kernel(k).lane)
         .collect();
+    let placed: Vec<&Placed> = rows.iter().map(|&(s, k)| fig.story.placed(s, k)).collect();
     let lanes_h = Rows::DEFAULT.total(lanes.len()).max(1);
     let ticks_y = TITLE_H + lanes_h;
     let overview_y = ticks_y + TICKS_H;
@@ -111,7 +112,7 @@ pub fn figure_svg(fig: &Figure) -> Result<String, String> {
         Some((row, lanes[row].index_at(addr)?))
     };
     let scene = TimelineScene {
-        lanes: &lanes,
+        lanes: &placed,
         axis: &fig.story.axis,
         view: fig.view,
         rows: Rows::DEFAULT,
@@ -128,7 +129,7 @@ pub fn figure_svg(fig: &Figure) -> Result<String, String> {
     tick_labels(&mut svg, fig, (chart_x, ticks_y), chart_w);
 
     // The overview follows the last lane drawn, as the app's follows the focused kernel.
-    if let Some(lane) = lanes.last() {
+    if let Some(&(step, kernel)) = rows.last() {
         let axis = &fig.story.axis;
         let window = (axis.addr_at(fig.view.lo), axis.addr_at(fig.view.hi));
         let _ = writeln!(
@@ -141,7 +142,10 @@ pub fn figure_svg(fig: &Figure) -> Result<String, String> {
             &mut svg,
             (chart_x, overview_y),
             (chart_w, OVERVIEW_H),
-            |area| draw_overview(area, lane, window, Theme::Light),
+            |area| {
+                let (lane, axis) = fig.story.overview(step, kernel);
+                draw_overview(area, (lane, &axis), window, Theme::Light)
+            },
         )?;
     }
     legend(&mut svg, &states, legend_y, per_row)?;
@@ -242,8 +246,9 @@ fn legend(svg: &mut String, states: &[RegionState], y0: u32, per_row: usize) -> 
         let x = PAD + (i % per_row) as u32 * LEGEND_COL;
         let y = y0 + (i / per_row) as u32 * LEGEND_ROW;
         let swatch = Lane::new("", vec![Region::new(0, 1, state, "")]);
-        let lanes = [&swatch];
         let axis = crate::layout::Axis::linear(0, 1);
+        let placed = Placed::new(&swatch, &axis);
+        let lanes = [&placed];
         let scene = TimelineScene {
             lanes: &lanes,
             axis: &axis,

@@ -5,25 +5,25 @@ use plotters::prelude::*;
 
 use super::palette::state_style;
 use super::theme::Theme;
-use crate::layout::{Axis, Lane, View, cells};
+use crate::layout::{Axis, Placed, View, cells};
 
-/// Draws `lane` across the whole strip on a linear axis and frames `[window_start, window_end)`.
+/// Draws `lane`, placed on the linear `axis` over its extent (see `Story::overview`), across
+/// the whole strip and frames `[window_start, window_end)`.
 pub fn draw_overview<DB: DrawingBackend>(
     area: &DrawingArea<DB, plotters::coord::Shift>,
-    lane: &Lane,
+    (lane, axis): (&Placed, &Axis),
     (window_start, window_end): (u64, u64),
     theme: Theme,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
     let ink = theme.ink();
     area.fill(&ink.background)?;
-    let (Some(first), Some(last)) = (lane.regions.first(), lane.regions.last()) else {
+    if lane.is_empty() {
         return Ok(());
-    };
+    }
     let (width, height) = area.dim_in_pixel();
     let (width_f, height) = (f64::from(width), height as i32);
-    let axis = Axis::linear(first.start, last.end);
-    let view = View::fit(&axis);
-    for cell in cells(lane, &axis, &view, width_f) {
+    let view = View::fit(axis);
+    for cell in cells(lane, &view, width_f) {
         let x0 = cell.px0.round() as i32;
         let x1 = (cell.px1.round() as i32).max(x0 + 1);
         let (colour, _) = state_style(cell.state);

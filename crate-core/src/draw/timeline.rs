@@ -5,11 +5,12 @@ use plotters::prelude::*;
 use super::palette::state_style;
 use super::pattern::draw_pattern;
 use super::theme::Theme;
-use crate::layout::{Axis, Kernel, Lane, Rows, Step, View, cells};
+use crate::layout::{Axis, Kernel, Placed, RegionState, Rows, Step, View, cells};
 
 /// Everything one frame of the timeline shows.
 pub struct TimelineScene<'a> {
-    pub lanes: &'a [&'a Lane],
+    /// The lanes, top to bottom, placed on `axis`.
+    pub lanes: &'a [&'a Placed],
     pub axis: &'a Axis,
     pub view: View,
     pub rows: Rows,
@@ -63,6 +64,8 @@ pub fn draw_timeline<DB: DrawingBackend>(
     let (width, _) = area.dim_in_pixel();
     let width = f64::from(width);
     let rows = scene.rows;
+    // Every lane's cells as pixel boxes `(state, x0, x1, y0, y1)`.
+    let mut boxes: Vec<(RegionState, i32, i32, i32, i32)> = Vec::new();
     let mut drawn = 0;
     for (i, lane) in scene.lanes.iter().enumerate() {
         let y0 = rows.top(i);
@@ -71,25 +74,45 @@ pub fn draw_timeline<DB: DrawingBackend>(
             [(0, y0), (width as i32, y1)],
             ink.lane.filled(),
         ))?;
-        let lane_cells = cells(lane, scene.axis, &scene.view, width);
+        let lane_cells = cells(lane, &scene.view, width);
         drawn += lane_cells.len();
+        let lane_start = boxes.len();
         for cell in lane_cells {
             let x0 = cell.px0.round() as i32;
             let x1 = (cell.px1.round() as i32).max(x0 + 1);
-            let (colour, pattern) = state_style(cell.state);
-            area.draw(&Rectangle::new([(x0, y0), (x1, y1)], colour.filled()))?;
-            // Narrower than a pattern period, a pattern is noise; the colour says enough.
-            if x1 - x0 >= 3 {
-                draw_pattern(area, (x0, y0, x1, y1), pattern, &ink_for(colour))?;
+            // A packed column widened to one pixel may reach into the next cell, which used
+            // to be drawn over it: clip it there instead, so no two boxes overlap.
+            if boxes.len() > lane_start {
+                let last = boxes.len() - 1;
+                boxes[last].2 = boxes[last].2.min(x0);
+                if boxes[last].2 <= boxes[last].1 {
+                    boxes.pop();
+                }
             }
-            // A hairline between wide neighbours shows where one region ends.
-            if x1 - x0 >= 4 {
-                area.draw(&PathElement::new([(x0, y0), (x0, y1 - 1)], ink.hairline))?;
-            }
+            boxes.push((cell.state, x0, x1, y0, y1));
         }
-        if let Some(marks) = scene.marks.get(i) {
-            draw_marks(area, scene, marks, y0, width)?;
+    }
+    // The boxes are disjoint, so filling them grouped by colour paints the same picture, and
+    // the canvas changes its fill colour once per colour instead of once per box.
+    for colour in RegionState::ALL {
+        let style = state_style(colour).0.filled();
+        for &(_, x0, x1, y0, y1) in boxes.iter().filter(|b| b.0 == colour) {
+            area.draw(&Rectangle::new([(x0, y0), (x1, y1)], style))?;
         }
+    }
+    for &(state, x0, x1, y0, y1) in &boxes {
+        // Narrower than a pattern period, a pattern is noise; the colour says enough.
+        if x1 - x0 >= 3 {
+            let (colour, pattern) = state_style(state);
+            draw_pattern(area, (x0, y0, x1, y1), pattern, &ink_for(colour))?;
+        }
+        // A hairline between wide neighbours shows where one region ends.
+        if x1 - x0 >= 4 {
+            area.draw(&PathElement::new([(x0, y0), (x0, y1 - 1)], ink.hairline))?;
+        }
+    }
+    for (i, marks) in scene.marks.iter().enumerate() {
+        draw_marks(area, scene, marks, rows.top(i), width)?;
     }
     draw_gaps(area, scene, width)?;
     for (target, thick, colour) in [(scene.hovered, 1, ink.hover), (scene.selected, 3, ink.text)] {
@@ -165,12 +188,12 @@ fn outline<DB: DrawingBackend>(
     colour: RGBColor,
     width: f64,
 ) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    let Some(region) = scene.lanes.get(lane).and_then(|l| l.regions.get(index)) else {
+    let Some([start, end]) = scene.lanes.get(lane).and_then(|l| l.span(index)) else {
         return Ok(());
     };
-    let px = |addr| scene.view.to_px(scene.axis.x_of(addr), width);
-    let x0 = px(region.start).clamp(-4.0, width + 4.0).round() as i32;
-    let x1 = (px(region.end).clamp(-4.0, width + 4.0).round() as i32).max(x0 + 2);
+    let px = |x| scene.view.to_px(x, width).clamp(-4.0, width + 4.0).round() as i32;
+    let x0 = px(start);
+    let x1 = px(end).max(x0 + 2);
     let y0 = scene.rows.top(lane) - 2;
     let y1 = y0 + scene.rows.height as i32 + 4;
     let style = ShapeStyle::from(&colour).stroke_width(thick);

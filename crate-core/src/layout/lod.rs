@@ -2,8 +2,8 @@
 //! narrower than a pixel are packed together and drawn in the colour of the one that covers
 //! most of the column, so a lane of 100 000 regions costs at most a few thousand rectangles.
 
-use super::axis::Axis;
-use super::region::{Lane, RegionState};
+use super::placed::Placed;
+use super::region::RegionState;
 use super::view::View;
 
 /// One rectangle to draw: pixel columns `[px0, px1)`, standing for `count` regions starting
@@ -17,79 +17,67 @@ pub struct Cell {
     pub count: usize,
 }
 
-type Widths = [f64; RegionState::ALL.len()];
-
-/// A packed cell takes the state that covered most of it (the lowest state on a tie).
-fn finish((mut cell, widths): (Cell, Widths)) -> Cell {
+/// The state that covered most of a packed cell, given the width each state covered (the
+/// lowest state on a tie).
+fn dominant(widths: &[f64; RegionState::ALL.len()]) -> RegionState {
     let mut best = 0;
     for (i, w) in widths.iter().enumerate() {
         if *w > widths[best] {
             best = i;
         }
     }
-    if cell.count > 1 {
-        cell.state = RegionState::ALL[best];
-    }
-    cell
+    RegionState::ALL[best]
 }
 
-/// The cells of `lane` visible through `view` on a canvas `width_px` wide.
-pub fn cells(lane: &Lane, axis: &Axis, view: &View, width_px: f64) -> Vec<Cell> {
-    let (lo, hi) = (axis.addr_at(view.lo), axis.addr_at(view.hi));
-    let range = lane.overlapping(lo, hi.saturating_add(1));
+/// The cells of `lane` (placed on the view's axis) visible through `view` on a canvas
+/// `width_px` wide.
+pub fn cells(lane: &Placed, view: &View, width_px: f64) -> Vec<Cell> {
+    // `View::to_px` with its division taken out of the loop: this runs for every region.
+    let scale = width_px / view.span();
+    let left = |x: f64| ((x - view.lo) * scale).max(-1.0);
+    let right = |x: f64| ((x - view.lo) * scale).min(width_px + 1.0);
+    let range = lane.visible(view.lo, view.hi);
+    let (xs, states) = lane.slices(range.clone());
     let mut out: Vec<Cell> = Vec::new();
-    // The packed cell being built, with the width each state contributed to it.
-    let mut pending: Option<(Cell, Widths)> = None;
-    let mut cursor = axis.cursor(lo);
-    // Adjacent regions share a boundary: reuse its position instead of computing it twice.
-    let mut last_end: Option<(u64, f64)> = None;
-    for i in range {
-        let region = &lane.regions[i];
-        let start_px = match last_end {
-            Some((addr, px)) if addr == region.start => px,
-            _ => view.to_px(cursor.x_of(region.start), width_px),
+    let mut i = 0;
+    while i < xs.len() {
+        let [x0, x1] = xs[i];
+        let (px0, px1) = (left(x0), right(x1));
+        let mut cell = Cell {
+            px0,
+            px1,
+            state: states[i],
+            first: range.start + i,
+            count: 1,
         };
-        let end_px = view.to_px(cursor.x_of(region.end), width_px);
-        last_end = Some((region.end, end_px));
-        let px0 = start_px.max(-1.0);
-        let px1 = end_px.min(width_px + 1.0);
-        if px1 - px0 >= 1.0 {
-            out.extend(pending.take().map(finish));
-            out.push(Cell {
-                px0,
-                px1,
-                state: region.state,
-                first: i,
-                count: 1,
-            });
-            continue;
-        }
-        let width = px1 - px0;
-        match &mut pending {
-            Some((cell, widths)) if px0 < cell.px0.floor() + 1.0 => {
-                cell.px1 = cell.px1.max(px1);
-                cell.count += 1;
-                widths[region.state as usize] += width;
+        i += 1;
+        if px1 - px0 < 1.0 {
+            // Narrower than a pixel: pack in every following region that starts in the same
+            // pixel column and is narrower than a pixel too. The test and the widths are in
+            // axis units, which spares a conversion per region (only the largest width
+            // matters, and scaling keeps the order).
+            let column_end = view.lo + (px0.floor() + 1.0) / scale;
+            let pixel = 1.0 / scale;
+            let mut widths = [0.0; RegionState::ALL.len()];
+            widths[cell.state as usize] = x1 - x0;
+            let mut last_x1 = x1;
+            while let Some(&[x0, x1]) = xs.get(i) {
+                if x0 >= column_end || x1 - x0 >= pixel {
+                    break;
+                }
+                widths[states[i] as usize] += x1 - x0;
+                last_x1 = x1;
+                i += 1;
             }
-            _ => {
-                out.extend(pending.take().map(finish));
-                let cell = Cell {
-                    px0,
-                    px1,
-                    state: region.state,
-                    first: i,
-                    count: 1,
-                };
-                let mut widths = [0.0; RegionState::ALL.len()];
-                widths[region.state as usize] = width;
-                pending = Some((cell, widths));
+            cell.count = range.start + i - cell.first;
+            if cell.count > 1 {
+                cell.state = dominant(&widths);
             }
+            // Regions are sorted and apart, so the last one packed ends the cell; a packed
+            // column is at least one pixel wide, so it stays visible.
+            cell.px1 = right(last_x1).max(cell.px0 + 1.0);
         }
-    }
-    out.extend(pending.map(finish));
-    // A packed column is at least one pixel wide, so it stays visible.
-    for cell in &mut out {
-        cell.px1 = cell.px1.max(cell.px0 + 1.0);
+        out.push(cell);
     }
     coalesce(out)
 }
@@ -118,7 +106,8 @@ fn coalesce(cells: Vec<Cell>) -> Vec<Cell> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::region::Region;
+    use crate::layout::axis::Axis;
+    use crate::layout::region::{Lane, Region};
 
     /// `n` adjacent single pages, alternating between two states.
     fn pages(n: u64) -> Lane {
@@ -135,11 +124,16 @@ mod tests {
         Lane::new("t", regions)
     }
 
+    /// The cells of `lane` on its own compressed axis.
+    fn cells_of(lane: &Lane, view: impl Fn(&Axis) -> View, width_px: f64) -> Vec<Cell> {
+        let axis = Axis::compressed(&[lane]);
+        cells(&Placed::new(lane, &axis), &view(&axis), width_px)
+    }
+
     #[test]
     fn wide_regions_get_one_cell_each() {
         let lane = pages(10);
-        let axis = Axis::compressed(&[&lane]);
-        let cells = cells(&lane, &axis, &View::fit(&axis), 1000.0);
+        let cells = cells_of(&lane, View::fit, 1000.0);
         assert_eq!(cells.len(), 10);
         assert_eq!((cells[3].px0, cells[3].px1), (300.0, 400.0));
         assert_eq!(cells[3].state, RegionState::Runtime);
@@ -148,8 +142,7 @@ mod tests {
     #[test]
     fn a_hundred_thousand_regions_pack_into_pixel_columns() {
         let lane = pages(100_000);
-        let axis = Axis::compressed(&[&lane]);
-        let cells = cells(&lane, &axis, &View::fit(&axis), 1000.0);
+        let cells = cells_of(&lane, View::fit, 1000.0);
         assert_eq!(cells.iter().map(|c| c.count).sum::<usize>(), 100_000);
         // Two of every three pages are free RAM, so that colour wins every column, and the
         // columns join into one rectangle.
@@ -161,10 +154,9 @@ mod tests {
     #[test]
     fn only_the_visible_window_is_laid_out() {
         let lane = pages(100);
-        let axis = Axis::compressed(&[&lane]);
-        let view = View { lo: 10.0, hi: 20.0 };
-        let cells = cells(&lane, &axis, &view, 100.0);
+        let cells = cells_of(&lane, |_| View { lo: 10.0, hi: 20.0 }, 100.0);
         let firsts: Vec<usize> = cells.iter().map(|c| c.first).collect();
-        assert_eq!(firsts, (10..=20).collect::<Vec<_>>());
+        // Region 20 starts at the window's right edge: none of it shows.
+        assert_eq!(firsts, (10..20).collect::<Vec<_>>());
     }
 }

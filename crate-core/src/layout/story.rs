@@ -1,10 +1,13 @@
 //! The whole boot as the app shows it: steps, each with one lane per kernel, what happened
 //! and what was printed. [`super::simulated`] builds it from the simulator's snapshots.
 
+use std::cell::OnceCell;
+
 use serde::{Deserialize, Serialize};
 
 use super::axis::Axis;
 use super::diff::differing;
+use super::placed::Placed;
 use super::region::{Lane, RegionState};
 use super::simulated::Findings;
 use crate::model::Descriptor;
@@ -110,6 +113,22 @@ pub struct Story {
     pub axis: Axis,
     /// What compare mode lists (empty before simulation).
     pub findings: Findings,
+    /// Each lane placed on `axis`, worked out on its first draw (a pure function of the
+    /// fields above, so not sent and not compared).
+    #[serde(skip)]
+    placed: PlacedLanes,
+}
+
+/// Per step, the OLD and NEW lanes placed on the story's axis and on their overview's linear
+/// axis (see [`Story::placed`] and [`Story::overview`]), each filled when first asked.
+#[derive(Clone, Debug, Default)]
+struct PlacedLanes(OnceCell<Vec<[OnceCell<Placed>; 4]>>);
+
+impl PartialEq for PlacedLanes {
+    /// Derived data: two stories are equal when what it is derived from is.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 impl Story {
@@ -123,11 +142,44 @@ impl Story {
             steps,
             axis,
             findings: Findings::default(),
+            placed: PlacedLanes::default(),
         }
     }
 
     pub fn with_findings(mut self, findings: Findings) -> Self {
         self.findings = findings;
         self
+    }
+
+    /// The lane of `kernel` at `step` placed on the story's axis (an empty lane past the last
+    /// step). The story must not change after its first call, as drawing never changes it.
+    pub fn placed(&self, step: usize, kernel: Kernel) -> &Placed {
+        self.memo(step, index(kernel), |lane| Placed::new(lane, &self.axis))
+    }
+
+    /// The overview strip's lane: the lane of `kernel` at `step` placed on a linear axis over
+    /// its own extent, and that axis.
+    pub fn overview(&self, step: usize, kernel: Kernel) -> (&Placed, Axis) {
+        let lane = self.steps.get(step).map(|s| &s.kernel(kernel).lane);
+        let axis = match lane.map(|l| (l.regions.first(), l.regions.last())) {
+            Some((Some(first), Some(last))) => Axis::linear(first.start, last.end),
+            _ => Axis::default(),
+        };
+        let placed = self.memo(step, 2 + index(kernel), |lane| Placed::new(lane, &axis));
+        (placed, axis)
+    }
+
+    fn memo(&self, step: usize, slot: usize, place: impl FnOnce(&Lane) -> Placed) -> &Placed {
+        let lanes = self
+            .placed
+            .0
+            .get_or_init(|| self.steps.iter().map(|_| Default::default()).collect());
+        match (lanes.get(step), self.steps.get(step)) {
+            (Some(slots), Some(s)) => {
+                let kernel = [Kernel::Old, Kernel::New][slot % 2];
+                slots[slot].get_or_init(|| place(&s.kernel(kernel).lane))
+            }
+            _ => Placed::empty(),
+        }
     }
 }

@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::StateProps;
 
 use crate::canvas::{paint_overview, paint_timeline};
+use crate::placing::place_when_idle;
 use crate::scene::with_scene;
 use crate::state::{Action, AppState, Move, Pick};
 
@@ -50,6 +51,12 @@ pub fn timeline(props: &StateProps) -> Html {
             }
         });
     }
+    // Each new story's lanes are placed on its axis in idle time, ahead of their first draw.
+    use_effect_with(state.loaded.clone(), |loaded| {
+        if let Some(loaded) = loaded {
+            place_when_idle(loaded.clone());
+        }
+    });
     {
         // Wheel zoom needs a non-passive listener to keep the page from scrolling.
         let (canvas_ref, dispatch) = (canvas_ref.clone(), state.dispatcher());
@@ -263,10 +270,11 @@ fn draw(state: &AppState, canvas: &HtmlCanvasElement, overview: Option<HtmlCanva
     if let Err(message) = painted {
         web_sys::console::error_1(&message.into());
     }
-    if let (Some(overview), Some(lane)) = (overview, state.lane(state.step, state.focus_kernel())) {
+    if let Some(overview) = overview {
         let axis = &loaded.story.axis;
         let window = (axis.addr_at(state.view.lo), axis.addr_at(state.view.hi));
-        if let Err(message) = paint_overview(&overview, lane, window, state.theme) {
+        let (lane, linear) = loaded.story.overview(state.step, state.focus_kernel());
+        if let Err(message) = paint_overview(&overview, (lane, &linear), window, state.theme) {
             web_sys::console::error_1(&message.into());
         }
     }
