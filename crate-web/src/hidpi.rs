@@ -51,16 +51,27 @@ impl HiDpi {
             canvas.client_width().max(1) as u32,
             canvas.client_height().max(1) as u32,
         );
-        canvas.set_width((f64::from(css.0) * ratio).round() as u32);
-        canvas.set_height((f64::from(css.1) * ratio).round() as u32);
+        let bitmap = (
+            (f64::from(css.0) * ratio).round() as u32,
+            (f64::from(css.1) * ratio).round() as u32,
+        );
+        // Setting a size, even the same one, reallocates the bitmap: only on a change. Every
+        // drawing fills its whole area first, so an old picture never shows through.
+        if (canvas.width(), canvas.height()) != bitmap {
+            canvas.set_width(bitmap.0);
+            canvas.set_height(bitmap.1);
+        }
         let context: CanvasRenderingContext2d = canvas
             .get_context("2d")
             .ok()
             .flatten()
             .and_then(|c| c.dyn_into().ok())
             .ok_or_else(|| "the canvas has no 2D context".to_owned())?;
-        // Resizing reset the transform; scale once so CSS-pixel coordinates land right.
-        context.scale(ratio, ratio).map_err(|e| format!("{e:?}"))?;
+        // Scale so CSS-pixel coordinates land right (set, not multiplied: the context keeps
+        // its transform from the last draw when the size did not change).
+        context
+            .set_transform(ratio, 0.0, 0.0, ratio, 0.0, 0.0)
+            .map_err(|e| format!("{e:?}"))?;
         let inner = CanvasBackend::with_canvas_object(canvas.clone())
             .ok_or_else(|| "the canvas has no 2D context".to_owned())?;
         Ok(Self {
