@@ -154,7 +154,7 @@ impl Story {
     /// The lane of `kernel` at `step` placed on the story's axis (an empty lane past the last
     /// step). The story must not change after its first call, as drawing never changes it.
     pub fn placed(&self, step: usize, kernel: Kernel) -> &Placed {
-        self.memo(step, index(kernel), |lane| Placed::new(lane, &self.axis))
+        self.memo(step, kernel, false, |lane| Placed::new(lane, &self.axis))
     }
 
     /// The overview strip's lane: the lane of `kernel` at `step` placed on a linear axis over
@@ -165,21 +165,84 @@ impl Story {
             Some((Some(first), Some(last))) => Axis::linear(first.start, last.end),
             _ => Axis::default(),
         };
-        let placed = self.memo(step, 2 + index(kernel), |lane| Placed::new(lane, &axis));
+        let placed = self.memo(step, kernel, true, |lane| Placed::new(lane, &axis));
         (placed, axis)
     }
 
-    fn memo(&self, step: usize, slot: usize, place: impl FnOnce(&Lane) -> Placed) -> &Placed {
+    fn memo(
+        &self,
+        step: usize,
+        kernel: Kernel,
+        overview: bool,
+        place: impl FnOnce(&Lane) -> Placed,
+    ) -> &Placed {
         let lanes = self
             .placed
             .0
             .get_or_init(|| self.steps.iter().map(|_| Default::default()).collect());
+        let slot = index(kernel) + if overview { 2 } else { 0 };
         match (lanes.get(step), self.steps.get(step)) {
-            (Some(slots), Some(s)) => {
-                let kernel = [Kernel::Old, Kernel::New][slot % 2];
-                slots[slot].get_or_init(|| place(&s.kernel(kernel).lane))
-            }
+            (Some(slots), Some(s)) => slots[slot].get_or_init(|| place(&s.kernel(kernel).lane)),
             _ => Placed::empty(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::region::Region;
+
+    fn step(old: &[(u64, u64)], new: &[(u64, u64)]) -> Step {
+        let kernel = |ranges: &[(u64, u64)]| KernelStep {
+            lane: Lane::new(
+                "t",
+                ranges
+                    .iter()
+                    .map(|&(s, e)| Region::new(s, e, RegionState::FreeRam, ""))
+                    .collect(),
+            ),
+            ..KernelStep::default()
+        };
+        Step::new("s", "f", kernel(old), kernel(new))
+    }
+
+    #[test]
+    fn lanes_are_placed_on_the_story_axis_once() {
+        let story = Story::new(vec![
+            step(&[(0x1000, 0x3000)], &[(0x1000, 0x2000), (0x2000, 0x3000)]),
+            step(&[(0x1000, 0x3000)], &[(0x8000_0000, 0x8000_1000)]),
+        ]);
+        for (i, s) in story.steps.iter().enumerate() {
+            for kernel in [Kernel::Old, Kernel::New] {
+                let placed = story.placed(i, kernel);
+                assert_eq!(*placed, Placed::new(&s.kernel(kernel).lane, &story.axis));
+                assert!(std::ptr::eq(placed, story.placed(i, kernel)), "memoised");
+            }
+        }
+        assert!(
+            story.placed(2, Kernel::Old).is_empty(),
+            "past the last step"
+        );
+        // The same story, placed or not, is equal: the placing is derived data.
+        assert_eq!(story, story.clone());
+        assert_eq!(
+            story,
+            Story::new(story.steps.clone()).with_findings(story.findings.clone())
+        );
+    }
+
+    #[test]
+    fn the_overview_is_placed_on_a_linear_axis_over_its_lane() {
+        let story = Story::new(vec![step(&[(0x1000, 0x2000), (0x10_0000, 0x10_1000)], &[])]);
+        let (placed, axis) = story.overview(0, Kernel::Old);
+        assert_eq!((axis.start(), axis.end()), (0x1000, 0x10_1000));
+        // Linear: one axis unit per byte from the lane's start.
+        assert_eq!(
+            placed.span(1),
+            Some([(0x10_0000 - 0x1000) as f64, (0x10_1000 - 0x1000) as f64])
+        );
+        let (empty, _) = story.overview(0, Kernel::New);
+        assert!(empty.is_empty());
     }
 }
