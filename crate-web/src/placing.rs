@@ -10,14 +10,14 @@ use efiviz_core::layout::Kernel;
 use crate::frame::when_idle;
 use crate::state::LoadedInput;
 
-/// One lane to place: `(step, kernel, for the overview strip)`.
-type Lane = (usize, Kernel, bool);
+/// One lane to place: `(step, kernel, for the overview strip)` (named apart from core's `Lane`).
+type ToPlace = (usize, Kernel, bool);
 
 pub fn place_when_idle(loaded: Rc<LoadedInput>) {
     let steps = loaded.story.steps.len();
     // Popped from the end: the timeline's lanes first (compare mode shows all of them), in
     // step order, then the overview's.
-    let todo: Vec<Lane> = [true, false]
+    let todo: Vec<ToPlace> = [true, false]
         .into_iter()
         .flat_map(|overview| {
             (0..steps)
@@ -28,7 +28,7 @@ pub fn place_when_idle(loaded: Rc<LoadedInput>) {
     place_next(loaded, todo);
 }
 
-fn place_next(loaded: Rc<LoadedInput>, mut todo: Vec<Lane>) {
+fn place_next(loaded: Rc<LoadedInput>, mut todo: Vec<ToPlace>) {
     when_idle(move || {
         // Only this task holds the story: a newer load replaced it and it will not be drawn.
         if Rc::strong_count(&loaded) == 1 {
